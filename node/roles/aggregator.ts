@@ -1,0 +1,125 @@
+// The county, state and national role as a pure state machine: children's signed tallies in
+// (validated: signer, signature, election, that it is this node's child), signed aggregate out
+// once every child has reported. A second, different tally from the same child is equivocation:
+// the first stays counted, the second is kept as evidence and reported, never counted.
+import { equalBytes, toHex } from '../../crypto/bytes.ts';
+import type { ElectionContext } from '../../protocol/election.ts';
+import { ProtocolError } from '../../protocol/errors.ts';
+import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
+import {
+  AggregateTally,
+  PrecinctTally,
+  multiplyWords,
+  validateAggregateTally,
+  validatePrecinctTally,
+  type AggregateLevel,
+  type AnyTally,
+  type ChildTally,
+} from '../../protocol/tally.ts';
+
+export interface Equivocation {
+  childId: string;
+  first: Uint8Array;
+  second: Uint8Array;
+}
+
+export type ReceiveOutcome =
+  | { status: 'accepted'; child: ChildTally }
+  | { status: 'duplicate'; child: ChildTally }
+  | { status: 'equivocation'; evidence: Equivocation };
+
+export function childTallyOf(t: AnyTally): ChildTally {
+  return t.kind === 'precinct'
+    ? { id: t.tally.precinctId, hash: PrecinctTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount }
+    : { id: t.tally.nodeId, hash: AggregateTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount };
+}
+
+/** Validates any tally on its own (signature, signer, structure); no parent relation checked. */
+export function validateAnyTally(ctx: ElectionContext, t: AnyTally): AnyTally {
+  if (t.kind === 'precinct') validatePrecinctTally(ctx, t.tally);
+  else validateAggregateTally(ctx, t.tally);
+  return t;
+}
+
+export class AggregatorRole {
+  readonly level: AggregateLevel;
+  private readonly childIds: string[];
+  private readonly received = new Map<string, ChildTally>();
+  private readonly evidence: Equivocation[] = [];
+  private result: AggregateTally | undefined;
+
+  constructor(
+    private readonly ctx: ElectionContext,
+    readonly nodeId: string,
+    private readonly secretKey: Uint8Array,
+  ) {
+    const entry = ctx.index.node(nodeId);
+    if (entry.role !== 'county' && entry.role !== 'state' && entry.role !== 'national') {
+      throw new ProtocolError('inconsistent', 'nodeId', `"${nodeId}" is a ${entry.role}, not an aggregator`);
+    }
+    this.level = entry.role;
+    this.childIds = ctx.index.childrenOf(nodeId).map((c) => c.id);
+  }
+
+  /** Validates a child's tally and records it; throws ProtocolError if it is not acceptable. */
+  receive(t: AnyTally): ReceiveOutcome {
+    const child = childTallyOf(t);
+    const entry = this.ctx.index.byId.get(child.id);
+    if (!entry || entry.parent !== this.nodeId) {
+      throw new ProtocolError('unknown-signer', 'tally', `"${child.id}" is not a child of "${this.nodeId}"`);
+    }
+    validateAnyTally(this.ctx, t);
+    const first = this.received.get(child.id);
+    if (!first) {
+      this.received.set(child.id, child);
+      return { status: 'accepted', child };
+    }
+    if (equalBytes(first.hash, child.hash)) return { status: 'duplicate', child: first };
+    const known = this.evidence.find((e) => e.childId === child.id && equalBytes(e.second, child.hash));
+    const evidence = known ?? { childId: child.id, first: first.hash, second: child.hash };
+    if (!known) this.evidence.push(evidence);
+    return { status: 'equivocation', evidence };
+  }
+
+  get missing(): string[] {
+    return this.childIds.filter((id) => !this.received.has(id));
+  }
+
+  get reported(): string[] {
+    return this.childIds.filter((id) => this.received.has(id));
+  }
+
+  get complete(): boolean {
+    return this.missing.length === 0;
+  }
+
+  get equivocations(): readonly Equivocation[] {
+    return this.evidence;
+  }
+
+  /** The accepted tally hash of a child, if any. */
+  acceptedHash(childId: string): string | undefined {
+    const c = this.received.get(childId);
+    return c ? toHex(c.hash) : undefined;
+  }
+
+  /** The signed aggregate, once every child has reported (idempotent). */
+  aggregate(): AggregateTally {
+    if (this.result) return this.result;
+    if (!this.complete) throw new ProtocolError('inconsistent', 'aggregate', `waiting for ${this.missing.length} children: ${this.missing.slice(0, 5).join(', ')}`);
+    const children = this.childIds.map((id) => this.received.get(id)!);
+    this.result = AggregateTally.sign(
+      {
+        version: PROTOCOL_VERSION,
+        electionHash: this.ctx.hash,
+        nodeId: this.nodeId,
+        level: this.level,
+        words: multiplyWords(this.ctx, children.map((c) => c.words)),
+        ballotCount: children.reduce((acc, c) => acc + c.ballotCount, 0),
+        children: children.map((c) => ({ id: c.id, tallyHash: c.hash })),
+      },
+      this.secretKey,
+    );
+    return this.result;
+  }
+}

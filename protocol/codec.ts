@@ -1,0 +1,328 @@
+// A small schema language from which every artifact gets, in one place: its TypeScript type,
+// its canonical binary encoding, strict decoding, a JSON view, and structural validation.
+//
+// Canonical encoding: fields in schema order; integers big-endian of fixed width; strings,
+// byte strings and lists prefixed with their length; big integers as minimal big-endian bytes
+// with a 2-byte length (no leading zero byte), so every value has exactly one encoding and
+// decode(encode(x)) re-encodes to the same bytes. Decoding rejects truncation, trailing bytes,
+// non-minimal integers and anything over a field's size limit.
+import { bigintToBytes, bytesToBigint, fromHex, toHex, utf8 } from '../crypto/bytes.ts';
+import { ProtocolError } from './errors.ts';
+
+export interface Schema<T> {
+  readonly kind: string;
+  encode(value: T, out: Writer): void;
+  decode(input: Reader, path: string): T;
+  /** Structural check of an in-memory value (as a constructor would get it from code). */
+  check(value: unknown, path: string): T;
+  toJSON(value: T): unknown;
+  fromJSON(json: unknown, path: string): T;
+}
+
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+export class Writer {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+  push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+  }
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let offset = 0;
+    for (const c of this.chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    return out;
+  }
+}
+
+export class Reader {
+  private offset = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+  take(n: number, path: string): Uint8Array {
+    if (this.offset + n > this.bytes.length) throw new ProtocolError('truncated', path, 'input ends early');
+    const out = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+  uint(bytes: 1 | 2 | 4 | 8, path: string): number {
+    const b = this.take(bytes, path);
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (bytes === 1) return view.getUint8(0);
+    if (bytes === 2) return view.getUint16(0);
+    if (bytes === 4) return view.getUint32(0);
+    const big = view.getBigUint64(0);
+    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('out-of-range', path, 'integer exceeds 2^53');
+    return Number(big);
+  }
+  end(path: string): void {
+    if (this.offset !== this.bytes.length) {
+      throw new ProtocolError('trailing-bytes', path, `${this.bytes.length - this.offset} unexpected bytes after the value`);
+    }
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function wrongType(path: string, expected: string, value: unknown): ProtocolError {
+  return new ProtocolError('wrong-type', path, `expected ${expected}, got ${typeName(value)}`);
+}
+
+function writeUint(out: Writer, bytes: 1 | 2 | 4 | 8, value: number): void {
+  const b = new Uint8Array(bytes);
+  const view = new DataView(b.buffer);
+  if (bytes === 1) view.setUint8(0, value);
+  else if (bytes === 2) view.setUint16(0, value);
+  else if (bytes === 4) view.setUint32(0, value);
+  else view.setBigUint64(0, BigInt(value));
+  out.push(b);
+}
+
+/** Unsigned integer of a fixed width; u64 values stay within JavaScript's safe integers. */
+export function uint(bytes: 1 | 2 | 4 | 8, max = bytes === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * bytes) - 1): Schema<number> {
+  const check = (value: unknown, path: string): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(path, 'an integer', value);
+    if (value < 0 || value > max) throw new ProtocolError('out-of-range', path, `integer ${value} outside [0, ${max}]`);
+    return value;
+  };
+  return {
+    kind: `u${bytes * 8}`,
+    encode: (value, out) => writeUint(out, bytes, value),
+    decode: (input, path) => check(input.uint(bytes, path), path),
+    check,
+    toJSON: (value) => value,
+    fromJSON: check,
+  };
+}
+
+export function bool(): Schema<boolean> {
+  const check = (value: unknown, path: string): boolean => {
+    if (typeof value !== 'boolean') throw wrongType(path, 'a boolean', value);
+    return value;
+  };
+  return {
+    kind: 'bool',
+    encode: (value, out) => writeUint(out, 1, value ? 1 : 0),
+    decode: (input, path) => {
+      const b = input.uint(1, path);
+      if (b > 1) throw new ProtocolError('non-canonical', path, 'boolean byte must be 0 or 1');
+      return b === 1;
+    },
+    check,
+    toJSON: (value) => value,
+    fromJSON: check,
+  };
+}
+
+/** UTF-8 text of at most maxBytes bytes, optionally restricted by a pattern. */
+export function text(maxBytes: number, pattern?: RegExp): Schema<string> {
+  const check = (value: unknown, path: string): string => {
+    if (typeof value !== 'string') throw wrongType(path, 'a string', value);
+    const size = utf8(value).length;
+    if (size > maxBytes) throw new ProtocolError('oversize', path, `string of ${size} bytes exceeds ${maxBytes}`);
+    if (pattern && !pattern.test(value)) throw new ProtocolError('out-of-range', path, `"${value.slice(0, 64)}" does not match ${pattern}`);
+    return value;
+  };
+  return {
+    kind: 'text',
+    encode: (value, out) => {
+      const b = utf8(value);
+      writeUint(out, 2, b.length);
+      out.push(b);
+    },
+    decode: (input, path) => {
+      const length = input.uint(2, path);
+      if (length > maxBytes) throw new ProtocolError('oversize', path, `string of ${length} bytes exceeds ${maxBytes}`);
+      const b = input.take(length, path);
+      let s: string;
+      try {
+        s = new TextDecoder('utf-8', { fatal: true }).decode(b);
+      } catch {
+        throw new ProtocolError('wrong-type', path, 'string is not valid UTF-8');
+      }
+      return check(s, path);
+    },
+    check,
+    toJSON: (value) => value,
+    fromJSON: check,
+  };
+}
+
+/** A byte string of exactly `length` bytes (hashes, keys, signatures); hex in JSON. */
+export function fixedBytes(length: number): Schema<Uint8Array> {
+  const check = (value: unknown, path: string): Uint8Array => {
+    if (!(value instanceof Uint8Array)) throw wrongType(path, 'bytes', value);
+    if (value.length !== length) throw new ProtocolError('out-of-range', path, `expected ${length} bytes, got ${value.length}`);
+    return value;
+  };
+  return {
+    kind: `bytes${length}`,
+    encode: (value, out) => out.push(value),
+    decode: (input, path) => new Uint8Array(input.take(length, path)),
+    check,
+    toJSON: (value) => toHex(value),
+    fromJSON: (json, path) => {
+      if (typeof json !== 'string') throw wrongType(path, 'a hex string', json);
+      let b: Uint8Array;
+      try {
+        b = fromHex(json);
+      } catch {
+        throw new ProtocolError('wrong-type', path, 'not lowercase hex');
+      }
+      return check(b, path);
+    },
+  };
+}
+
+/** A non-negative integer of at most maxBits bits; minimal big-endian bytes; hex in JSON. */
+export function bigUint(maxBits: number): Schema<bigint> {
+  const maxBytes = Math.ceil(maxBits / 8);
+  const limit = 1n << BigInt(maxBits);
+  const check = (value: unknown, path: string): bigint => {
+    if (typeof value !== 'bigint') throw wrongType(path, 'a big integer', value);
+    if (value < 0n) throw new ProtocolError('out-of-range', path, 'negative integer');
+    if (value >= limit) throw new ProtocolError('oversize', path, `integer exceeds ${maxBits} bits`);
+    return value;
+  };
+  return {
+    kind: 'biguint',
+    encode: (value, out) => {
+      const b = bigintToBytes(value);
+      writeUint(out, 2, b.length);
+      out.push(b);
+    },
+    decode: (input, path) => {
+      const length = input.uint(2, path);
+      if (length > maxBytes) throw new ProtocolError('oversize', path, `integer of ${length} bytes exceeds ${maxBytes}`);
+      const b = input.take(length, path);
+      if (length > 0 && b[0] === 0) throw new ProtocolError('non-canonical', path, 'integer has a leading zero byte');
+      return check(bytesToBigint(b), path);
+    },
+    check,
+    toJSON: (value) => value.toString(16),
+    fromJSON: (json, path) => {
+      if (typeof json !== 'string' || !/^[0-9a-f]+$/.test(json)) throw wrongType(path, 'a lowercase hex integer', json);
+      if (json.length > 1 && json.startsWith('0')) throw new ProtocolError('non-canonical', path, 'hex integer has a leading zero');
+      return check(BigInt('0x' + json), path);
+    },
+  };
+}
+
+export function oneOf<const V extends readonly string[]>(values: V): Schema<V[number]> {
+  const check = (value: unknown, path: string): V[number] => {
+    if (typeof value !== 'string') throw wrongType(path, 'a string', value);
+    if (!values.includes(value)) throw new ProtocolError('out-of-range', path, `"${value}" is not one of ${values.join(', ')}`);
+    return value as V[number];
+  };
+  return {
+    kind: 'enum',
+    encode: (value, out) => writeUint(out, 1, values.indexOf(value)),
+    decode: (input, path) => {
+      const i = input.uint(1, path);
+      const v = values[i];
+      if (v === undefined) throw new ProtocolError('out-of-range', path, `enum index ${i} is unknown`);
+      return v;
+    },
+    check,
+    toJSON: (value) => value,
+    fromJSON: check,
+  };
+}
+
+export function list<T>(item: Schema<T>, maxLength: number): Schema<T[]> {
+  const sized = (length: number, path: string): void => {
+    if (length > maxLength) throw new ProtocolError('oversize', path, `list of ${length} items exceeds ${maxLength}`);
+  };
+  return {
+    kind: 'list',
+    encode: (value, out) => {
+      writeUint(out, 4, value.length);
+      for (const v of value) item.encode(v, out);
+    },
+    decode: (input, path) => {
+      const length = input.uint(4, path);
+      sized(length, path);
+      const out: T[] = [];
+      for (let i = 0; i < length; i++) out.push(item.decode(input, `${path}[${i}]`));
+      return out;
+    },
+    check: (value, path) => {
+      if (!Array.isArray(value)) throw wrongType(path, 'a list', value);
+      sized(value.length, path);
+      return value.map((v, i) => item.check(v, `${path}[${i}]`));
+    },
+    toJSON: (value) => value.map((v) => item.toJSON(v)),
+    fromJSON: (json, path) => {
+      if (!Array.isArray(json)) throw wrongType(path, 'a list', json);
+      sized(json.length, path);
+      return json.map((v, i) => item.fromJSON(v, `${path}[${i}]`));
+    },
+  };
+}
+
+type Fields = Record<string, Schema<any>>;
+export type StructOf<F extends Fields> = { [K in keyof F]: Infer<F[K]> };
+
+export function struct<F extends Fields>(fields: F): Schema<StructOf<F>> & { fields: F } {
+  const names = Object.keys(fields);
+  const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
+  const visit = (value: unknown, path: string, each: (schema: Schema<unknown>, v: unknown, p: string) => unknown): StructOf<F> => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+      throw wrongType(path, 'an object', value);
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!(key in fields)) throw new ProtocolError('unknown-field', join(path, key), 'unknown field');
+    }
+    const out: Record<string, unknown> = {};
+    for (const name of names) {
+      if (!(name in record) || record[name] === undefined) throw new ProtocolError('missing-field', join(path, name), 'missing field');
+      out[name] = each(fields[name]!, record[name], join(path, name));
+    }
+    return out as StructOf<F>;
+  };
+  return {
+    kind: 'struct',
+    fields,
+    encode: (value, out) => {
+      for (const name of names) fields[name]!.encode(value[name], out);
+    },
+    decode: (input, path) => {
+      const out: Record<string, unknown> = {};
+      for (const name of names) out[name] = fields[name]!.decode(input, join(path, name));
+      return out as StructOf<F>;
+    },
+    check: (value, path) => visit(value, path, (s, v, p) => s.check(v, p)),
+    toJSON: (value) => Object.fromEntries(names.map((name) => [name, fields[name]!.toJSON(value[name])])),
+    fromJSON: (json, path) => visit(json, path, (s, v, p) => s.fromJSON(v, p)),
+  };
+}
+
+/** Canonical bytes of a value (checked first, so malformed values never get encoded). */
+export function encode<T>(schema: Schema<T>, value: T, path = ''): Uint8Array {
+  const checked = schema.check(value, path);
+  const out = new Writer();
+  schema.encode(checked, out);
+  return out.finish();
+}
+
+/** Strict decode of exactly one value; rejects trailing bytes. */
+export function decode<T>(schema: Schema<T>, bytes: Uint8Array, path = ''): T {
+  if (!(bytes instanceof Uint8Array)) throw wrongType(path, 'bytes', bytes);
+  const input = new Reader(bytes);
+  const value = schema.decode(input, path);
+  input.end(path);
+  return value;
+}
+
+/** A list of fixed-size byte strings (hash lists). */
+export function bytesList(length: number, maxLength: number): Schema<Uint8Array[]> {
+  return list(fixedBytes(length), maxLength);
+}

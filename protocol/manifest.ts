@@ -1,0 +1,222 @@
+// The election manifest: the root of trust of an election. It names the contests, the
+// jurisdiction tree and every node (the roster), the Paillier public key and the threshold
+// parameters. Every other artifact is bound to its hash, which officials publish out of band;
+// verification check 1 re-derives everything the manifest implies and checks its consistency.
+import { bitLength } from '../crypto/bytes.ts';
+import { hashParts } from '../crypto/hash.ts';
+import { SUPPORTED_KEY_BITS } from '../crypto/paillier.ts';
+import { bigUint, bool, decode, encode, fixedBytes, list, oneOf, struct, text, uint, type Infer } from './codec.ts';
+import { ProtocolError } from './errors.ts';
+import { MAX_ALLOWED_VALUES, allowedValueCount, slotsPerWord } from './layout.ts';
+import { peerIdFromEd25519 } from './peer-id.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MAX_KEY_BITS = 3072;
+export const MAX_ROSTER = 250_000;
+
+export const ROLES = ['precinct', 'county', 'state', 'national', 'trustee'] as const;
+export type Role = (typeof ROLES)[number];
+export const CONTEST_KINDS = ['plurality', 'approval'] as const;
+
+/** Which role a node of each role reports to. */
+export const PARENT_ROLE: Record<Role, Role | ''> = {
+  precinct: 'county',
+  county: 'state',
+  state: 'national',
+  national: '',
+  trustee: '',
+};
+
+const id = text(64, ID_PATTERN);
+
+export const ContestSchema = struct({
+  id,
+  title: text(256),
+  kind: oneOf(CONTEST_KINDS),
+  options: list(text(128), 63),
+  selectionLimit: uint(1),
+  allowAbstain: bool(),
+});
+
+export const RosterEntrySchema = struct({
+  id,
+  role: oneOf(ROLES),
+  /** The parent node's id; '' for the national node and trustees. */
+  parent: text(64),
+  name: text(128),
+  /** Census FIPS code of a state (2 digits) or county (5 digits), '' where none applies. */
+  fips: text(5, /^(|\d{2}|\d{5})$/),
+  publicKey: fixedBytes(32),
+  peerId: text(64),
+  /** 1..trustees for trustees, 0 for every other role. */
+  trusteeIndex: uint(1),
+});
+
+export const ThresholdParamsSchema = struct({
+  threshold: uint(1),
+  trustees: uint(1),
+  v: bigUint(2 * MAX_KEY_BITS),
+  verificationKeys: list(bigUint(2 * MAX_KEY_BITS), 255),
+});
+
+export const ManifestSchema = struct({
+  version: uint(1),
+  electionId: id,
+  title: text(256),
+  keyBits: uint(2),
+  n: bigUint(MAX_KEY_BITS),
+  slotBits: uint(1),
+  contests: list(ContestSchema, 64),
+  roster: list(RosterEntrySchema, MAX_ROSTER),
+  threshold: ThresholdParamsSchema,
+  checkpointInterval: uint(4),
+  /** Unix time in ms at which the polls close by themselves; 0 when closed by an admin. */
+  closesAt: uint(8),
+});
+
+export type Contest = Infer<typeof ContestSchema>;
+export type RosterEntry = Infer<typeof RosterEntrySchema>;
+export type ThresholdParamsData = Infer<typeof ThresholdParamsSchema>;
+export type Manifest = Infer<typeof ManifestSchema>;
+
+export function encodeManifest(manifest: Manifest): Uint8Array {
+  return encode(ManifestSchema, manifest, 'manifest');
+}
+
+export function decodeManifest(bytes: Uint8Array): Manifest {
+  return validateManifest(decode(ManifestSchema, bytes, 'manifest'));
+}
+
+export function manifestFromJSON(json: unknown): Manifest {
+  return validateManifest(ManifestSchema.fromJSON(json, 'manifest'));
+}
+
+export function manifestToJSON(manifest: Manifest): unknown {
+  return ManifestSchema.toJSON(manifest);
+}
+
+/** The election hash every artifact is bound to. */
+export function manifestHash(manifest: Manifest): Uint8Array {
+  return hashParts('tallymesh/manifest/v1', encodeManifest(manifest));
+}
+
+function fail(path: string, detail: string): never {
+  throw new ProtocolError('inconsistent', path, detail);
+}
+
+/** Semantic validation beyond the schema: the manifest must describe a well-formed election. */
+export function validateManifest(m: Manifest): Manifest {
+  ManifestSchema.check(m, 'manifest');
+  if (m.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', 'manifest.version', `version ${m.version} is not supported`);
+  if (!SUPPORTED_KEY_BITS.includes(m.keyBits as (typeof SUPPORTED_KEY_BITS)[number])) fail('manifest.keyBits', `unsupported key size ${m.keyBits}`);
+  if (bitLength(m.n) !== m.keyBits || (m.n & 1n) === 0n) fail('manifest.n', `modulus is not an odd ${m.keyBits}-bit integer`);
+  if (m.slotBits < 8 || m.slotBits > 64) fail('manifest.slotBits', 'slot width must be 8..64 bits');
+  if (m.checkpointInterval < 1) fail('manifest.checkpointInterval', 'checkpoint interval must be at least 1');
+  validateContests(m);
+  validateRoster(m);
+  validateThreshold(m);
+  return m;
+}
+
+function validateContests(m: Manifest): void {
+  if (m.contests.length === 0) fail('manifest.contests', 'an election needs at least one contest');
+  const perWord = slotsPerWord(m.keyBits, m.slotBits);
+  const ids = new Set<string>();
+  m.contests.forEach((c, i) => {
+    const path = `manifest.contests[${i}]`;
+    if (ids.has(c.id)) fail(`${path}.id`, `duplicate contest id "${c.id}"`);
+    ids.add(c.id);
+    if (c.options.length < 1) fail(`${path}.options`, 'a contest needs at least one option');
+    if (c.options.length > perWord) fail(`${path}.options`, `${c.options.length} options exceed the ${perWord} slots of a tally word`);
+    if (new Set(c.options).size !== c.options.length) fail(`${path}.options`, 'duplicate option');
+    const maxLimit = c.kind === 'plurality' ? 1 : c.options.length;
+    if (c.selectionLimit < 1 || c.selectionLimit > maxLimit) fail(`${path}.selectionLimit`, `must be 1..${maxLimit} for a ${c.kind} contest`);
+    if (allowedValueCount(c) > MAX_ALLOWED_VALUES) {
+      fail(`${path}.selectionLimit`, `${allowedValueCount(c)} possible selections exceed the proof limit of ${MAX_ALLOWED_VALUES}`);
+    }
+  });
+}
+
+function validateRoster(m: Manifest): void {
+  const byId = new Map<string, RosterEntry>();
+  const keys = new Set<string>();
+  const children = new Map<string, number>();
+  m.roster.forEach((e, i) => {
+    const path = `manifest.roster[${i}]`;
+    if (byId.has(e.id)) fail(`${path}.id`, `duplicate node id "${e.id}"`);
+    byId.set(e.id, e);
+    const key = Buffer.from(e.publicKey).toString('hex');
+    if (keys.has(key)) fail(`${path}.publicKey`, 'public key used by two nodes');
+    keys.add(key);
+    if (e.peerId !== peerIdFromEd25519(e.publicKey)) fail(`${path}.peerId`, 'PeerId is not derived from the public key');
+    if ((e.role === 'trustee') !== (e.trusteeIndex > 0)) fail(`${path}.trusteeIndex`, 'only trustees have a trustee index');
+  });
+  let nationals = 0;
+  m.roster.forEach((e, i) => {
+    const path = `manifest.roster[${i}].parent`;
+    const wanted = PARENT_ROLE[e.role];
+    if (e.role === 'national') nationals++;
+    if (wanted === '') {
+      if (e.parent !== '') fail(path, `a ${e.role} has no parent`);
+      return;
+    }
+    const parent = byId.get(e.parent);
+    if (!parent) fail(path, `parent "${e.parent}" is not in the roster`);
+    if (parent.role !== wanted) fail(path, `a ${e.role}'s parent must be a ${wanted}, "${e.parent}" is a ${parent.role}`);
+    children.set(e.parent, (children.get(e.parent) ?? 0) + 1);
+  });
+  if (nationals !== 1) fail('manifest.roster', `exactly one national node is required, found ${nationals}`);
+  for (const e of m.roster) {
+    if (e.role !== 'precinct' && e.role !== 'trustee' && !children.get(e.id)) fail('manifest.roster', `${e.role} "${e.id}" has no children`);
+  }
+}
+
+function validateThreshold(m: Manifest): void {
+  const t = m.threshold;
+  const trustees = m.roster.filter((e) => e.role === 'trustee');
+  if (t.trustees !== trustees.length) fail('manifest.threshold.trustees', `roster lists ${trustees.length} trustees, parameters say ${t.trustees}`);
+  if (t.threshold < 1 || t.threshold > t.trustees) fail('manifest.threshold.threshold', `threshold must be 1..${t.trustees}`);
+  const indexes = new Set(trustees.map((e) => e.trusteeIndex));
+  for (let i = 1; i <= t.trustees; i++) if (!indexes.has(i)) fail('manifest.roster', `no trustee has index ${i}`);
+  if (t.verificationKeys.length !== t.trustees) fail('manifest.threshold.verificationKeys', 'one verification key per trustee is required');
+  const n2 = m.n * m.n;
+  const inGroup = (x: bigint): boolean => x > 0n && x < n2;
+  if (!inGroup(t.v)) fail('manifest.threshold.v', 'verification base outside Z*_{n^2}');
+  t.verificationKeys.forEach((vk, i) => {
+    if (!inGroup(vk)) fail(`manifest.threshold.verificationKeys[${i}]`, 'verification key outside Z*_{n^2}');
+  });
+}
+
+/** Lookups every role needs, built once per manifest. */
+export class ManifestIndex {
+  readonly hash: Uint8Array;
+  readonly byId: Map<string, RosterEntry>;
+  readonly children: Map<string, RosterEntry[]>;
+  readonly trustees: RosterEntry[];
+  readonly national: RosterEntry;
+
+  constructor(readonly manifest: Manifest) {
+    this.hash = manifestHash(manifest);
+    this.byId = new Map(manifest.roster.map((e) => [e.id, e]));
+    this.children = new Map();
+    for (const e of manifest.roster) {
+      if (!e.parent) continue;
+      const list = this.children.get(e.parent) ?? [];
+      list.push(e);
+      this.children.set(e.parent, list);
+    }
+    this.trustees = manifest.roster.filter((e) => e.role === 'trustee').sort((a, b) => a.trusteeIndex - b.trusteeIndex);
+    this.national = manifest.roster.find((e) => e.role === 'national')!;
+  }
+
+  node(id: string): RosterEntry {
+    const entry = this.byId.get(id);
+    if (!entry) throw new ProtocolError('unknown-signer', 'node', `"${id}" is not in the roster`);
+    return entry;
+  }
+
+  childrenOf(id: string): RosterEntry[] {
+    return this.children.get(id) ?? [];
+  }
+}

@@ -1,0 +1,50 @@
+// The election result: the decrypted tally words, the counts per option they unpack to, the
+// hashes of the partial decryptions combined and the national tally they decrypt, signed by the
+// combiner.
+import { defineSignedArtifact, hash32, type ArtifactOf } from './artifact.ts';
+import { bigUint, list, struct, text, uint } from './codec.ts';
+import type { ElectionContext } from './election.ts';
+import { ProtocolError } from './errors.ts';
+import { ID_PATTERN, MAX_KEY_BITS, PROTOCOL_VERSION } from './manifest.ts';
+import { unpackCounts } from './layout.ts';
+
+const id = text(64, ID_PATTERN);
+
+export const ContestCountsSchema = struct({ contestId: id, counts: list(uint(8), 63) });
+
+export const Result = defineSignedArtifact('result', {
+  version: uint(1),
+  electionHash: hash32,
+  combinerId: id,
+  tallyHash: hash32,
+  ballotCount: uint(8),
+  /** Content hashes of the partial decryptions combined, by ascending trustee index. */
+  partials: list(hash32, 255),
+  /** Decrypted tally words. */
+  words: list(bigUint(MAX_KEY_BITS), 64),
+  contests: list(ContestCountsSchema, 64),
+});
+export type Result = ArtifactOf<typeof Result>;
+
+/** Per-contest counts from decrypted words, in the result's representation. */
+export function contestCounts(ctx: ElectionContext, words: bigint[]): Result['contests'] {
+  const counts = unpackCounts(ctx.layout, words);
+  return ctx.manifest.contests.map((c) => ({ contestId: c.id, counts: counts.get(c.id)!.map((x) => Number(x)) }));
+}
+
+/** Structure, election, signer and signature; and that the counts are what the words say. */
+export function validateResult(ctx: ElectionContext, result: Result): Result {
+  Result.schema.check(result, 'result');
+  if (result.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', 'result.version', 'unsupported version');
+  ctx.checkElection(result.electionHash, 'result');
+  const signer = ctx.index.byId.get(result.combinerId);
+  if (!signer) throw new ProtocolError('unknown-signer', 'result.combinerId', `"${result.combinerId}" is not in the roster`);
+  result.words.forEach((w, i) => {
+    if (w >= ctx.publicKey.n) throw new ProtocolError('out-of-range', `result.words[${i}]`, 'plaintext word is not below n');
+  });
+  const expected = contestCounts(ctx, result.words);
+  const same = JSON.stringify(expected) === JSON.stringify(result.contests);
+  if (!same) throw new ProtocolError('inconsistent', 'result.contests', 'counts are not what the decrypted words say');
+  Result.verifySignature(result, signer.publicKey);
+  return result;
+}
