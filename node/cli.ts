@@ -39,8 +39,13 @@ export function buildProgram(): Command {
     .argument('<dir>', 'election record folder')
     .option('--receipt <file>', 'also check one voter receipt')
     .action((dir: string, opts: { receipt?: string }) => {
-      const v = runVerify(dir, opts);
-      process.exitCode = v.ok ? 0 : 1;
+      try {
+        process.exitCode = runVerify(dir, opts).ok ? 0 : 1;
+      } catch (err) {
+        // An unreadable record is a failed verification, not a usage error.
+        process.stderr.write(`tallymesh verify: record cannot be read: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      }
     });
   program
     .command('simulate')

@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ballot } from '../protocol/ballot.ts';
-import { manifestFromJSON, manifestToJSON } from '../protocol/manifest.ts';
+import { ManifestSchema, manifestToJSON } from '../protocol/manifest.ts';
 import { PartialDecryption } from '../protocol/partial-decryption.ts';
 import type { ElectionRecord } from '../protocol/record.ts';
 import { Result } from '../protocol/result.ts';
@@ -77,7 +77,8 @@ export function readRecord(dir: string): ElectionRecord {
       throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  const manifest = named('manifest.json', () => manifestFromJSON(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))));
+  // Structure only: whether the manifest is consistent is the verifier's check 1.
+  const manifest = named('manifest.json', () => ManifestSchema.fromJSON(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')), 'manifest'));
   const ballots = new Map<string, Ballot[]>();
   for (const f of listDir(join(dir, 'ballots'), '.bin')) {
     const items = named(`ballots/${f}`, () => decodeFramed(read(join(dir, 'ballots', f)), f).map((b) => Ballot.decode(b)));

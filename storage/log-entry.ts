@@ -1,7 +1,7 @@
 // One link of the ballot log's hash chain, and the rules that make a link valid. Pure functions:
 // the log uses them to build entries and replay uses them to check every stored one.
 import { equalBytes } from '../crypto/bytes.ts';
-import { hashParts } from '../crypto/hash.ts';
+import { logEntryHash } from '../protocol/log-chain.ts';
 import { StorageError } from './storage-error.ts';
 
 /** Hashes a ballot's bytes; injected by the caller, because storage does not know ballots. */
@@ -18,7 +18,7 @@ export interface LogEntry {
   readonly ballotHash: Uint8Array;
   /** entryHash of entry seq - 1, or 32 zero bytes for seq 1. */
   readonly prevHash: Uint8Array;
-  /** hashParts('tallymesh/log-entry/v1', seq, voterId, ballotHash, prevHash). */
+  /** logEntryHash(seq, voterId, ballotHash, prevHash): the chain rule of protocol/log-chain.ts. */
   readonly entryHash: Uint8Array;
 }
 
@@ -33,12 +33,8 @@ export function genesisHead(): LogHead {
   return { seq: 0, entryHash: new Uint8Array(32) };
 }
 
-const ENTRY_DOMAIN = 'tallymesh/log-entry/v1';
-
-/** The chain hash of an entry's fields. */
-export function computeEntryHash(seq: number, voterId: string, ballotHash: Uint8Array, prevHash: Uint8Array): Uint8Array {
-  return hashParts(ENTRY_DOMAIN, seq, voterId, ballotHash, prevHash);
-}
+/** The chain hash of an entry's fields (one definition, shared with the precinct role). */
+export const computeEntryHash = logEntryHash;
 
 /** The entry that follows `prev`. */
 export function nextEntry(prev: LogHead, voterId: string, ballotBytes: Uint8Array, ballotHash: Uint8Array): LogEntry {

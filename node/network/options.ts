@@ -1,0 +1,109 @@
+// Every tunable of the network layer in one place, with the reason for each default. Hosts take
+// a partial override per section (resolveNetworkOptions), so tests and deployments change a
+// number without touching the code that uses it.
+import type { TopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
+
+const MiB = 1024 * 1024;
+
+export const NETWORK_DEFAULTS = {
+  topics: {
+    /** Topic names carry this many hex digits of the election hash: enough to keep elections apart
+     * on a shared network; validators still compare the full hash inside every artifact. */
+    electionHashPrefixHex: 16,
+  },
+  gossip: {
+    /** Tallies are small (a few KiB per word); anything larger than this goes over the pull
+     * protocol. gossipsub drops RPCs over 4 MiB without a word, so stay clearly below that. */
+    maxMessageBytes: 3 * MiB,
+    /** Mesh degree. The hierarchy's topics have few subscribers (a parent and its children). */
+    D: 6,
+    Dlo: 4,
+    Dhi: 12,
+    heartbeatIntervalMs: 700,
+    /** How long gossipsub remembers message ids to drop duplicates (ms). */
+    seenTTLMs: 10 * 60_000,
+    /** Content hashes of accepted artifacts we remember to answer a re-publication with Ignore. */
+    seenArtifacts: 100_000,
+  },
+  score: {
+    thresholds: {
+      /** Below this a peer gets no gossip (IHAVE) from us. */
+      gossipThreshold: -10,
+      /** Below this we do not publish to it. */
+      publishThreshold: -50,
+      /** Below this everything it sends is dropped unread. */
+      graylistThreshold: -80,
+      acceptPXThreshold: 10,
+      opportunisticGraftThreshold: 5,
+    },
+    /**
+     * Per-topic parameters. Tally topics carry one message per child, so the mesh-delivery-rate
+     * penalties (P3, P3b) would punish honest quiet peers: they are off. What remains: a small
+     * reward for time in mesh and first deliveries, and a heavy, slowly decaying penalty per
+     * invalid (rejected) message (P4 is weight * count^2), so one forged tally pushes a peer well
+     * below zero and it stays there for many minutes.
+     */
+    topic: {
+      topicWeight: 1,
+      timeInMeshWeight: 0.01,
+      timeInMeshQuantum: 1000,
+      timeInMeshCap: 300,
+      firstMessageDeliveriesWeight: 1,
+      firstMessageDeliveriesDecay: 0.9,
+      firstMessageDeliveriesCap: 10,
+      meshMessageDeliveriesWeight: 0,
+      meshMessageDeliveriesDecay: 0.5,
+      meshMessageDeliveriesCap: 100,
+      meshMessageDeliveriesThreshold: 1,
+      meshMessageDeliveriesWindow: 10,
+      meshMessageDeliveriesActivation: 5000,
+      meshFailurePenaltyWeight: 0,
+      meshFailurePenaltyDecay: 0.5,
+      invalidMessageDeliveriesWeight: -100,
+      /** Per decay interval (1 s): 0.999 halves the count in about 11.5 minutes. */
+      invalidMessageDeliveriesDecay: 0.999,
+    } satisfies TopicScoreParams,
+    /** Many nodes share an address on a test machine or behind one NAT; the IP colocation
+     * penalty must not punish them for it. */
+    colocationWhitelist: ['127.0.0.1', '::1'],
+  },
+  pull: {
+    protocol: '/tallymesh/pull/1.0.0',
+    /** Largest single frame (one artifact) accepted on a pull stream. */
+    maxFrameBytes: 64 * MiB,
+    /** Largest request frame: a request is a hash or a (type, sender) pair. */
+    maxRequestBytes: 4096,
+    /** Most artifacts one response may carry. */
+    maxItems: 4096,
+    /** Whole exchange, dial to last byte (ms). */
+    timeoutMs: 60_000,
+    maxInboundStreams: 32,
+    maxOutboundStreams: 64,
+  },
+  connection: {
+    /** libp2p refuses more than a few inbound connections per second and host; a local network
+     * runs every node on one host, so loopback is exempt from those limits. */
+    allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
+    maxConnections: 300,
+    dialTimeoutMs: 10_000,
+    /** Bootstrap peers not connected are redialled this often (ms). */
+    bootstrapIntervalMs: 5_000,
+  },
+};
+
+type Widen<T> = T extends number ? number : T extends string ? string : T extends readonly (infer U)[] ? Widen<U>[] : T extends object ? { [K in keyof T]: Widen<T[K]> } : T;
+
+export type NetworkOptions = Widen<typeof NETWORK_DEFAULTS>;
+export type NetworkOptionsOverride = { [K in keyof NetworkOptions]?: Partial<NetworkOptions[K]> };
+
+/** Defaults with each section's fields overridden by the caller's. */
+export function resolveNetworkOptions(override: NetworkOptionsOverride = {}): NetworkOptions {
+  const d: NetworkOptions = NETWORK_DEFAULTS;
+  return {
+    topics: { ...d.topics, ...override.topics },
+    gossip: { ...d.gossip, ...override.gossip },
+    score: { ...d.score, ...override.score },
+    pull: { ...d.pull, ...override.pull },
+    connection: { ...d.connection, ...override.connection },
+  };
+}
