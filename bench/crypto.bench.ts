@@ -170,7 +170,7 @@ async function runCrypto(options: SuiteOptions): Promise<SuiteOutput> {
   const want = (id: string): boolean => selected(id);
   const report = (id: string, label: string, ours: Stats | number, obvious?: Stats | number): void => {
     out.stats.set(id, obvious === undefined ? { ours } : { ours, obvious });
-    const f = (x: Stats | number): string => (typeof x === 'number' ? sig(x) : formatTime(x.median));
+    const f = (x: Stats | number): string => (typeof x === 'number' ? sig(x) : `${formatTime(x.median)} (cpu ${formatTime(x.cpuMedian)})`);
     log(`  ${label}: TallyMesh ${f(ours)}${obvious === undefined ? '' : `, obvious ${f(obvious)}`}`);
   };
 
@@ -412,7 +412,7 @@ async function measurePrimitives(fx: Fixture, sz: ReturnType<typeof sizes>, log:
   const prims: Primitives = {};
   const run = async (name: string, fn: () => unknown, opts: MeasureOptions): Promise<void> => {
     prims[name] = await measure(fn, opts);
-    log(`  ${name}: ${formatTime(prims[name]!.median)}`);
+    log(`  ${name}: ${formatTime(prims[name]!.median)} (cpu ${formatTime(prims[name]!.cpuMedian)})`);
   };
   log('primitive costs ...');
   await run('mul', () => c * c2, sz.fast);
@@ -464,6 +464,8 @@ function renderMarkdown(m: Measured, fx: Fixture | undefined, machine: string, q
   lines.push('');
   lines.push('Ratio = how many times better TallyMesh is: obvious time ÷ TallyMesh time (for the throughput row TallyMesh ÷ obvious, for bytes obvious bytes ÷ TallyMesh bytes). Below 1× the obvious implementation is better.');
   lines.push('');
+  lines.push(...cpuTable(m.rows));
+  lines.push('');
   lines.push('### What each column runs');
   lines.push('');
   lines.push(...methodNotes(fx));
@@ -472,7 +474,7 @@ function renderMarkdown(m: Measured, fx: Fixture | undefined, machine: string, q
   lines.push('');
   lines.push(
     ...[
-      `- Harness (bench/harness.ts): warm-up calls, then timed samples; each row reports the median over the samples with min and max. Ballot, partial-decryption and primitive exponentiation rows: ${sz.ops.warmup} warm-up calls and ${sz.ops.runs} samples. Microsecond operations (add, combine, Ed25519, small primitives): ${sz.fast.warmup} warm-up calls, then as many calls per sample as take ≥ ${sz.fast.minSampleMs ?? 20} ms, ${sz.fast.runs} samples, reported per call. Setup: ${sz.setup.warmup} warm-up call and ${sz.setup.runs} samples of one call each, every call generating new primes.`,
+      `- Harness (bench/harness.ts): warm-up calls, then timed samples; each row reports the median over the samples with min and max. Ballot, partial-decryption and primitive exponentiation rows: ${plural(sz.ops.warmup, 'warm-up call')} and ${plural(sz.ops.runs, 'sample')}. Microsecond operations (add, combine, Ed25519, small primitives): ${plural(sz.fast.warmup, 'warm-up call')}, then as many calls per sample as take ≥ ${sz.fast.minSampleMs ?? 20} ms, ${plural(sz.fast.runs, 'sample')}, reported per call. Setup: ${plural(sz.setup.warmup, 'warm-up call')} and ${plural(sz.setup.runs, 'sample')} of one call each per side, every call generating new primes.`,
       '- Warm-up absorbs one-time costs: the fixed-base tables for hs (encryption, proofs) and v (partial verification), the OpenSSL contexts per modulus and the per-share check in partialDecrypt. Those one-time costs are listed in the breakdown below.',
       '- Everything runs on one thread (per core). Inputs rotate among 6 pre-made ballots / 9 trustees\' partials so that no single input is repeated.',
       '- Correctness is checked before timing: both ballot kinds verify, TallyMesh and baseline partials have identical values and both combine to the expected tally word, and @noble/ed25519 and node:crypto produce byte-identical signatures.',
@@ -492,13 +494,31 @@ function renderMarkdown(m: Measured, fx: Fixture | undefined, machine: string, q
   return lines.join('\n');
 }
 
+/** Wall vs CPU time per timed row: how much of the wall time was spent waiting for a core. */
+function cpuTable(rows: Row[]): string[] {
+  const timed = rows.filter((r) => typeof r.ours !== 'number');
+  if (timed.length === 0) return [];
+  const cell = (x: Stats | number | undefined): [string, string] =>
+    x === undefined || typeof x === 'number' ? ['—', '—'] : [ms(x.median), ms(x.cpuMedian)];
+  const body = timed.map((r) => {
+    const [ow, oc] = cell(r.ours);
+    const [bw, bc] = cell(r.obvious);
+    return [r.operation.replace(/ \(.*$/, ''), ow, oc, bw, bc];
+  });
+  return [
+    'Wall time against CPU time (process.cpuUsage, median per operation): where CPU is well below wall, the benchmark was waiting for a core because of other load on the machine.',
+    '',
+    markdownTable(['operation', 'TallyMesh wall', 'TallyMesh CPU', 'obvious wall', 'obvious CPU'], body),
+  ];
+}
+
 function methodNotes(fx: Fixture | undefined): string[] {
   const branches = fx ? fx.ctx.layout.contests.map((c) => `${c.contestId}: ${c.allowed.length}`).join(', ') : 'president: 5, senate: 4, measure-1: 3';
   return [
     `- Standard ballot: protocol/contests.ts STANDARD_CONTESTS, layout from generateElection({ keyBits: 2048 }) (slots of 32 bits, ${fx?.ctx.layout.wordCount ?? 1} tally word). Allowed values per contest (proof branches): ${branches}.`,
     '- TallyMesh: encryptBallot / validateBallot (protocol/ballot.ts; DJN encryption with the hs fixed-base table, CDS OR-proof whose verifier exponentiates only hs and 128-bit challenges), PaillierPublicKey.add, partialDecrypt / verifyPartial / combineVerifiedPartials (crypto/threshold.ts, OpenSSL exponentiation through crypto/modexp.ts), dealThresholdKey({ bits: 2048 }) (two 1024-bit safe primes from Node\'s generatePrime, Shamir shares, 9 verification keys), sign / verifySignature (crypto/signature.ts, @noble/ed25519 with node\'s SHA-512).',
     '- Obvious (bench/baseline.ts, written for the benchmark): paillier-bigint `PublicKey(n, n+1).encrypt(m, r)` = g^m·r^n mod n² with random r ∈ Z*_n; the textbook 1-out-of-L membership proof (commitments a_j = z_j^n / u_j^(e_j) included in the proof, verifier checks z_j^n = a_j·u_j^(e_j) for every branch), everything through bigint-crypto-utils modPow / modInv; paillier-bigint `addition`; the same Shoup / Damgård–Jurik threshold formulas with bigint-crypto-utils modPow everywhere (no OpenSSL, no fixed-base table).',
-    '- Setup, obvious column: paillier-bigint `generateRandomKeys(2048)`. It does **not** produce safe primes (a safe-prime search with bigint-crypto-utils `prime()` is impractically slow), so it is not a threshold-capable key: the ratio compares against a weaker key generation and understates nothing in TallyMesh\'s favour. Its prime search runs in one worker thread (bigint-crypto-utils uses cpus − 1 = 1 worker here) while the main thread waits, so it also uses one core.',
+    '- Setup, obvious column: paillier-bigint `generateRandomKeys(2048)`. It does **not** produce safe primes (a safe-prime search with bigint-crypto-utils `prime()` is impractically slow), so it is not a threshold-capable key and deals no shares: the ratio compares TallyMesh\'s setup with a cheaper job, and a ratio below 1 is the price of safe primes. Its prime search runs in one worker thread (bigint-crypto-utils uses cpus − 1 = 1 worker here) while the main thread waits, so it also uses one core.',
     '- Ed25519 has no slower obvious alternative: the obvious column is Node\'s own OpenSSL Ed25519 (`crypto.sign(null, …)` / `crypto.verify`) over the same domain-framed message with the same key, as the reference; the ratio below 1 is @noble/ed25519\'s cost relative to native code.',
     `- Bytes: TallyMesh = Ballot.encode(ballot).length + 4 (the length frame of node/record-files.ts), median over the 6 sample ballots, target checked against the maximum. Obvious = the textbook ballot's natural size in minimal fixed-width binary: per contest the ciphertext (${fx ? Math.ceil(bitLength(fx.ctx.publicKey.n2) / 8) : 512} B) and per branch a commitment (|n²|), a 16-byte challenge and a response (|n|); no ids, no framing, which flatters the baseline slightly (TallyMesh's bytes include its ids, election hash and length prefixes).`,
   ];
@@ -515,16 +535,28 @@ function lambdaBits(trustees: number): number {
   return bitLength(largestLambda(trustees));
 }
 
+/** "w = 10: ~129 multiplications, ~68 MB" for a fixed-base table of window w. */
+function windowCost(bits: number, w: number, modulus: bigint): string {
+  const rows = Math.ceil(bits / w);
+  const bytes = rows * 2 ** w * Math.ceil(bitLength(modulus) / 8);
+  return `w = ${w}: ~${rows} multiplications, ~${bytes >= 2 ** 30 ? `${sig(bytes / 2 ** 30, 2)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function ms(x: number): string {
   return formatTime(x);
 }
 
 function breakdown(m: Measured, fx: Fixture): string[] {
   const p = m.primitives!;
-  const v = (k: string): number => p[k]!.median;
+  // CPU times: less distorted by other load than wall times (both are shown for the primitives).
+  const v = (k: string): number => p[k]!.cpuMedian;
   const measured = (id: string, side: 'ours' | 'obvious' = 'ours'): string => {
     const s = m.stats.get(id)?.[side];
-    return s === undefined ? 'not run' : typeof s === 'number' ? sig(s) : ms(s.median);
+    return s === undefined ? 'not run' : typeof s === 'number' ? sig(s) : ms(s.cpuMedian);
   };
   const params = fx.ctx.threshold;
   const dsBits = bitLength(factorial(params.trustees) * fx.shares[0]!.share);
@@ -535,12 +567,14 @@ function breakdown(m: Measured, fx: Fixture): string[] {
   const contests = fx.ctx.layout.contests.length;
   const sim = branches - contests;
 
-  const encryptEst = (contests + branches) * v('hsPow') + sim * v('ossl128') + contests * v('hash') + (contests + 3 * sim) * v('mulmod');
+  // Encryption exponents a have randomnessBits (1024); proof exponents (rho, z) ~hsBits (1281).
+  const hsEnc = v('hsPow') * (fx.ctx.publicKey.randomnessBits / hsBits);
+  const encryptEst = contests * hsEnc + branches * v('hsPow') + sim * v('ossl128') + contests * v('hash') + (contests + 3 * sim) * v('mulmod');
   const verifyEst = branches * (v('hsPow') + v('ossl128') + 3 * v('mulmod')) + 2 * contests * v('gcd') + contests * v('hash');
   const partialEst = v('osslDeltaShare') + 2 * v('osslNonce') + 2 * v('mulmod') + v('hash');
   const verifyPartialEst = 2 * v('ossl128') + v('inverse') + v('osslNonce') + v('vPow') + 8 * v('mulmod') + 2 * v('gcd') + v('hash');
   const combineEst = 5 * (v('osslLambda') + v('mulmod')) + 6 * v('gcd') + v('inverse') + v('inverseN') + 7 * v('mulmod');
-  const tbEncryptEst = (2 * contests + branches) * v('bcuPowN') + sim * (v('bcu128') + 2 * v('bcuInverse'));
+  const tbEncryptEst = (contests + branches) * v('bcuPowN') + sim * (v('bcu128') + 2 * v('bcuInverse'));
   const tbVerifyEst = branches * (v('bcuPowN') + v('bcu128') + v('bcuInverse'));
   const tbPartialEst = v('bcuNonce') * (dsBits / nonce + 2);
 
@@ -569,13 +603,13 @@ function breakdown(m: Measured, fx: Fixture): string[] {
   const model: string[][] = [
     [
       'Encrypt + prove (TallyMesh)',
-      `${contests + branches} hsPow + ${sim} OpenSSL 128-bit exps + ${contests} hashes + ~${contests + 3 * sim} mulmod`,
+      `${contests} hsPow (1024-bit) + ${branches} hsPow (1281-bit) + ${sim} OpenSSL 128-bit exps + ${contests} hashes + ~${contests + 3 * sim} mulmod`,
       ms(encryptEst),
       measured(ROW_IDS.encrypt),
     ],
-    ['Encrypt + prove (obvious)', `${2 * contests + branches} × r^n-type exps (bigint-crypto-utils) + ${sim} × (128-bit exp + 2 inverses)`, ms(tbEncryptEst), measured(ROW_IDS.encrypt, 'obvious')],
+    ['Encrypt + prove (obvious)', `${contests + branches} × 2048-bit exps mod n² (r^n, rho^n, z_j^n; bigint-crypto-utils) + ${sim} × (128-bit exp + 2 inverses); g^m terms left out`, ms(tbEncryptEst), measured(ROW_IDS.encrypt, 'obvious')],
     ['Verify ballot (TallyMesh)', `${branches} × (hsPow + OpenSSL 128-bit exp + 3 mulmod) + ${2 * contests} gcd + ${contests} hashes`, ms(verifyEst), measured(ROW_IDS.verify)],
-    ['Verify ballot (obvious)', `${branches} × (z^n exp + 128-bit exp + inverse), bigint-crypto-utils`, ms(tbVerifyEst), measured(ROW_IDS.verify, 'obvious')],
+    ['Verify ballot (obvious)', `${branches} × (z^n exp + 128-bit exp + inverse), bigint-crypto-utils; g^m terms left out`, ms(tbVerifyEst), measured(ROW_IDS.verify, 'obvious')],
     ['Partial decryption + proof (TallyMesh)', `OpenSSL: c²^(Δ·s_i) (${dsBits} bits) + 2 × ${nonce}-bit nonce exps (c⁴^r, v^r)`, ms(partialEst), measured(ROW_IDS.partial)],
     ['Partial decryption + proof (obvious)', 'the same three exponentiations with bigint-crypto-utils', ms(tbPartialEst), measured(ROW_IDS.partial, 'obvious')],
     ['Verify partial (TallyMesh)', `2 OpenSSL 128-bit exps + inverse + OpenSSL ${zBits}-bit exp + v-table pow + 2 gcd`, ms(verifyPartialEst), measured(ROW_IDS.verifyPartial)],
@@ -584,56 +618,89 @@ function breakdown(m: Measured, fx: Fixture): string[] {
   return [
     '### Cost breakdown (primitives measured in the same run)',
     '',
-    markdownTable(['primitive (n of 2048 bits, n² of 4096 bits)', 'median'], rows),
+    'CPU-time medians (process.cpuUsage), which other load on the machine distorts less than wall time; the log of the run prints the wall-time medians as well. The one-time and dealing rows are wall time.',
     '',
-    'Each operation as a sum of the primitives above (an estimate; the difference is bookkeeping: encoding, hashing of the context, validation, random numbers, allocation):',
+    markdownTable(['primitive (n of 2048 bits, n² of 4096 bits)', 'CPU median'], rows),
     '',
-    markdownTable(['operation', 'composition', 'estimate', 'measured'], model),
+    'Each operation as a sum of the primitives above. Both columns are CPU time. The estimate leaves out bookkeeping (encoding, context hashing, validation, random numbers, allocation, garbage collection), and the primitives were measured minutes after the operations, under whatever load the machine had then: even CPU time shifts with load on this 2-core VM (the other vCPU\'s work competes for caches and memory bandwidth), so read the composition as the proportions of the cost, not as an exact sum:',
+    '',
+    markdownTable(['operation', 'composition', 'estimate', 'measured (CPU)'], model),
   ];
+}
+
+/** "faster" / "slower" / "about as fast" for a against b. */
+function versus(a: number, b: number): string {
+  const r = b / a;
+  if (r > 1.1) return `${sig(r, 2)}× faster than`;
+  if (r < 1 / 1.1) return `${sig(1 / r, 2)}× slower than`;
+  return 'about as fast as';
 }
 
 function explain(r: Row, m: Measured, fx: Fixture | undefined): string[] {
   const p = m.primitives;
-  const v = (k: string): number => p?.[k]?.median ?? Number.NaN;
-  const have = p !== undefined && fx !== undefined;
+  const v = (k: string): number => p?.[k]?.cpuMedian ?? Number.NaN;
   const value = typeof r.ours === 'number' ? r.ours : r.ours.median;
-  const base = r.id.replace(/-rate$/, '');
-  const branches = fx ? fx.ctx.layout.contests.reduce((a, c) => a + c.allowed.length, 0) : 12;
-  const contests = fx ? fx.ctx.layout.contests.length : 3;
-  const out: string[] = [`- **${r.operation}**: measured ${r.unit === 'rate' ? `${sig(value)} /s` : r.unit === 'bytes' ? `${value} B` : ms(value)}, target ${r.target}.`];
-  if (!have) {
-    out.push('  (Run with the primitives, `npm run bench -- crypto`, for the cost breakdown.)');
+  const shown = r.unit === 'rate' ? `${sig(value)} /s` : r.unit === 'bytes' ? `${value} B` : ms(value);
+  const out: string[] = [`- **${r.operation}**: measured ${shown}, target ${r.target}.`];
+  if (typeof r.ours !== 'number') {
+    const cpu = r.ours.cpuMedian;
+    const budget = r.id === ROW_IDS.verify ? 1000 / TARGET_VERIFY_PER_S : r.id === ROW_IDS.encrypt ? TARGET_ENCRYPT_MS : r.id === ROW_IDS.partial ? TARGET_PARTIAL_MS : r.id === ROW_IDS.setup ? TARGET_SETUP_MS : Number.NaN;
+    out.push(
+      `  CPU time per operation (process.cpuUsage) was ${ms(cpu)} against ${ms(value)} wall: ` +
+        (cpu < value * 0.9 ? `the process waited for a core ${Math.round((1 - cpu / value) * 100)}% of the time (load from other work on this 2-core machine). ` : 'the wall time is CPU-bound, not inflated by waiting. ') +
+        (Number.isFinite(budget) ? (cpu <= budget ? `On CPU time alone the target would be met, so on an idle core it is likely met.` : `Even on CPU time alone the target is not met.`) : ''),
+    );
+  }
+  if (r.id === `${ROW_IDS.verify}-rate`) {
+    out.push('  Same measurement as the ballot-verification row above (1000 ms ÷ its median); see there.');
     return out;
   }
-  const mulsPerHs = Math.ceil(fx!.ctx.publicKey.hsExponentBits / 8);
-  switch (base) {
+  if (p === undefined || fx === undefined) {
+    out.push('  (Run the whole crypto suite, `npm run bench -- crypto --write`, for the cost breakdown.)');
+    return out;
+  }
+  const branches = fx.ctx.layout.contests.reduce((a, c) => a + c.allowed.length, 0);
+  const contests = fx.ctx.layout.contests.length;
+  const pk = fx.ctx.publicKey;
+  const mulsPerHs = Math.ceil(pk.hsExponentBits / 8);
+  const mulmod = v('mulmod');
+  const floorText =
+    `A BigInt multiplication mod n² costs ${ms(mulmod)} here (${ms(v('mul'))} for the 4096×4096-bit product, the rest for the \`%\` reduction), ` +
+    `while OpenSSL's exponentiation costs ${ms(v('osslPowN') / 2048)} per exponent bit, i.e. one table multiplication ≈ ${sig(mulmod / (v('osslPowN') / 2048), 2)} exponent bits of OpenSSL. `;
+  switch (r.id) {
     case ROW_IDS.encrypt:
+      const hsEnc = v('hsPow') * (pk.randomnessBits / pk.hsExponentBits);
       out.push(
-        `  The client does ${contests + branches} fixed-base exponentiations of hs (${ms(v('hsPow'))} each: ~${mulsPerHs} multiplications mod n² at ${ms(v('mulmod'))}) = ${ms((contests + branches) * v('hsPow'))}, and ${branches - contests} OpenSSL exponentiations by 128-bit challenges for the simulated branches (${ms(v('ossl128'))} each) = ${ms((branches - contests) * v('ossl128'))}. ` +
-          'The cost is linear in the number of proof branches (12 for the standard ballot); the remaining lever is the cost of a BigInt multiplication mod n², which is fixed by V8.',
+        `  The client computes ${contests + branches} powers of the fixed base hs: ${contests} for the encryptions (${pk.randomnessBits}-bit randomness, ~${ms(hsEnc)} each) and ${branches} for the proofs (${pk.hsExponentBits}-bit exponents, ${ms(v('hsPow'))} each from the window-8 table, ~${mulsPerHs} multiplications mod n²; OpenSSL would take ${ms(v('osslHs'))}, so the table is ${versus(v('hsPow'), v('osslHs'))} OpenSSL) = ${ms(contests * hsEnc + branches * v('hsPow'))}, ` +
+          `and ${branches - contests} OpenSSL exponentiations by 128-bit challenges for the simulated branches (${ms(v('ossl128'))} each) = ${ms((branches - contests) * v('ossl128'))}. ` +
+          floorText +
+          `The work is linear in the number of proof branches (${branches} for the standard ballot). Fewer multiplications per hs power need a larger table window (window w: ~⌈${pk.hsExponentBits}/w⌉ multiplications per power and ~2^w·⌈${pk.hsExponentBits}/w⌉·${Math.ceil(bitLength(pk.n2) / 8)} B of table: ${windowCost(pk.hsExponentBits, 8, pk.n2)}; ${windowCost(pk.hsExponentBits, 10, pk.n2)}; ${windowCost(pk.hsExponentBits, 12, pk.n2)}) or shorter DJN randomness, both design decisions outside this benchmark.`,
       );
       break;
     case ROW_IDS.verify:
       out.push(
-        `  Per branch the verifier computes hs^z from the table (${ms(v('hsPow'))}) and u^e with a 128-bit e through OpenSSL (${ms(v('ossl128'))}); ${branches} branches cost ${ms(branches * (v('hsPow') + v('ossl128')))}, plus ${2 * contests} gcd checks of the ciphertexts (${ms(v('gcd'))} each: the ciphertext is checked by validateBallot and again by verifyValidity). ` +
-          `30 ballots/s needs ≤ ${sig(1000 / TARGET_VERIFY_PER_S)} ms, i.e. ≤ ${sig(1000 / TARGET_VERIFY_PER_S / branches)} ms per branch. ` +
-          `The hs table lookup alone is ~${mulsPerHs} BigInt multiplications mod n² (${ms(v('mulmod'))} each); BigInt multiplication is the floor here. ` +
-          'Ways to get there, not taken in this benchmark: verify on both cores (worker threads; verification is per ballot and independent, so 2 cores give about twice the per-core rate), a larger hs window (window 10-11 halves the table lookups for 4-8× the table memory), moving hs^z into OpenSSL, or batch verification of the hs^z side across ballots; and not checking the same ciphertext twice.',
+        `  Per branch the verifier computes hs^z from the table (${ms(v('hsPow'))}; OpenSSL: ${ms(v('osslHs'))}) and u^e for a 128-bit e through OpenSSL (${ms(v('ossl128'))}): ${branches} branches = ${ms(branches * (v('hsPow') + v('ossl128')))}. ` +
+          `Each ciphertext is also checked to be in Z*_{n²} twice (ctx.checkCiphertext in validateBallot, then pk.isCiphertext in verifyValidity): ${2 * contests} gcds at ${ms(v('gcd'))} = ${ms(2 * contests * v('gcd'))}. ` +
+          `30 ballots/s per core allows ${sig(1000 / TARGET_VERIFY_PER_S)} ms per ballot, ${sig(1000 / TARGET_VERIFY_PER_S / branches)} ms per branch, i.e. about ${Math.floor(1000 / TARGET_VERIFY_PER_S / branches / mulmod)} multiplications mod n² per branch against ~${mulsPerHs} for one hs power. ` +
+          floorText +
+          `So with the current verification equation (one hs power of a ~${pk.hsExponentBits}-bit exponent per branch, each commitment recomputed for the Fiat–Shamir hash) V8 BigInt arithmetic cannot reach the target on one core of this CPU, even with a much larger table (${windowCost(pk.hsExponentBits, 12, pk.n2)}). ` +
+            'What would: verifying on both cores (ballots are independent; ~2× per machine, not per core), a proof whose verifier needs fewer or shorter hs exponents (shorter DJN randomness, or batch verification across branches or ballots, which needs the commitments in the proof and so costs bytes), and dropping the duplicate gcd.',
       );
       break;
     case ROW_IDS.partial: {
-      const params = fx!.ctx.threshold;
-      const dsBits = bitLength(factorial(params.trustees) * fx!.shares[0]!.share);
+      const params = fx.ctx.threshold;
+      const dsBits = bitLength(factorial(params.trustees) * fx.shares[0]!.share);
       out.push(
-        `  A partial decryption is three exponentiations mod n² (a 4096-bit modulus) by long exponents: the partial c²^(Δ·s_i) with a ${dsBits}-bit secret exponent (${ms(v('osslDeltaShare'))}) and the two proof commitments c⁴^r and v^r with a ${nonceBits(params)}-bit nonce (${ms(v('osslNonce'))} each), all through OpenSSL's constant-time exponentiation; sum ${ms(v('osslDeltaShare') + 2 * v('osslNonce'))}. ` +
-          `OpenSSL already runs at ${ms(v('osslPowN') / 2048)} per exponent bit (BigInt: ${ms(v('bigintPowN') / 2048)}). The exponent lengths are fixed by the scheme: the share s_i lives mod n·m (~4096 bits) and the nonce must exceed e·Δ·s_i by 2^128 so that the response hides the share. ` +
-          'So ~3 × 4.1–4.5k-bit exponentiations is the floor on this CPU. Options: a fixed-base table for v^r (saves one of the three, but table lookups indexed by a secret nonce are not constant-time), or decrypting a trustee\'s tally words on both cores in parallel (per-word latency unchanged). The absolute cost is small in practice: the standard ballot has 1 tally word, so each trustee spends this once per election.',
+        `  A partial decryption is three exponentiations mod n² (4096-bit modulus) by long secret exponents, all through OpenSSL's constant-time code: the partial c²^(Δ·s_i) with a ${dsBits}-bit exponent (${ms(v('osslDeltaShare'))}) and the proof commitments c⁴^r and v^r with a ${nonceBits(params)}-bit nonce (${ms(v('osslNonce'))} each); sum ${ms(v('osslDeltaShare') + 2 * v('osslNonce'))}. ` +
+          `OpenSSL runs at ${ms(v('osslPowN') / 2048)} per exponent bit (bigint-crypto-utils: ${ms(v('bcuPowN') / 2048)}), and the exponent lengths are fixed by the scheme: s_i lives mod n·m (~4096 bits) and the nonce must exceed e·Δ·s_i by 2^128 so that the response hides the share. ` +
+          `A fixed-base table for v would not help on this machine: the window-6 v table computes a ${partialResponseBits(params)}-bit power in ${ms(v('vPow'))} against OpenSSL's ${ms(v('osslV'))} (and it would index a table by a secret nonce, which is not constant-time). ` +
+          'Three 4.1–4.5k-bit exponentiations are therefore the floor per word on this CPU; trustees can decrypt several words on both cores in parallel, but the standard ballot has one tally word, so each trustee pays this once per election.',
       );
       break;
     }
     case ROW_IDS.setup:
       out.push(
-        `  Setup is dominated by the two 1024-bit safe-prime searches (Node's generatePrime({ safe: true }); dealing with given primes costs ${m.extra.dealOnlyMs === undefined ? 'n/a' : ms(m.extra.dealOnlyMs)}). Safe-prime search time is random with a long tail, so single runs vary widely (see min–max).`,
+        `  Setup is dominated by the two 1024-bit safe-prime searches (Node's generatePrime({ safe: true })); dealing with given primes costs ${m.extra.dealOnlyMs === undefined ? 'n/a' : ms(m.extra.dealOnlyMs)}. Safe-prime search time is random with a long tail, so single runs vary widely (see min–max).`,
       );
       break;
     case ROW_IDS.bytes:

@@ -18,6 +18,11 @@ export interface Stats {
   runs: number;
   /** Calls per sample (1 for slow operations). */
   inner: number;
+  /**
+   * Median CPU time per operation (process.cpuUsage, user + system, all threads of the process).
+   * On a loaded machine wall time exceeds it while the benchmark waits for a core.
+   */
+  cpuMedian: number;
 }
 
 export interface MeasureOptions {
@@ -38,14 +43,24 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 }
 
-/** Runs fn `inner` times and returns the mean time per call in ms. */
-async function sample(fn: BenchFn, inner: number): Promise<number> {
+interface Sample {
+  /** Wall time per call, ms. */
+  wall: number;
+  /** CPU time per call, ms. */
+  cpu: number;
+}
+
+/** Runs fn `inner` times and returns the mean wall and CPU time per call in ms. */
+async function sample(fn: BenchFn, inner: number): Promise<Sample> {
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < inner; i++) {
     const r = fn();
     sink = isThenable(r) ? await r : r;
   }
-  return (performance.now() - start) / inner;
+  const wall = (performance.now() - start) / inner;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / inner };
 }
 
 export function median(values: readonly number[]): number {
@@ -55,8 +70,9 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export function statsOf(samples: readonly number[], inner: number): Stats {
-  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), runs: samples.length, inner };
+export function statsOf(samples: readonly Sample[], inner: number): Stats {
+  const wall = samples.map((s) => s.wall);
+  return { median: median(wall), min: Math.min(...wall), max: Math.max(...wall), runs: samples.length, inner, cpuMedian: median(samples.map((s) => s.cpu)) };
 }
 
 /**
@@ -69,7 +85,7 @@ async function calibrate(fn: BenchFn, lastWarmupMs: number | undefined, opts: Me
   if (lastWarmupMs === undefined || lastWarmupMs >= minSample) return 1;
   let inner = Math.min(maxInner, Math.max(1, Math.ceil((minSample * 1.2) / Math.max(lastWarmupMs, 1e-4))));
   for (;;) {
-    const t = (await sample(fn, inner)) * inner;
+    const t = (await sample(fn, inner)).wall * inner;
     if (t >= minSample || inner >= maxInner) return inner;
     inner = Math.min(maxInner, t <= 0 ? inner * 10 : Math.ceil((inner * minSample * 1.2) / t));
   }
@@ -86,13 +102,13 @@ export async function compare(a: BenchFn, b: BenchFn | undefined, opts: MeasureO
   let lastA: number | undefined;
   let lastB: number | undefined;
   for (let i = 0; i < opts.warmup; i++) {
-    lastA = await sample(a, 1);
-    if (b) lastB = await sample(b, 1);
+    lastA = (await sample(a, 1)).wall;
+    if (b) lastB = (await sample(b, 1)).wall;
   }
   const innerA = await calibrate(a, lastA, opts);
   const innerB = b ? await calibrate(b, lastB, opts) : 1;
-  const sa: number[] = [];
-  const sb: number[] = [];
+  const sa: Sample[] = [];
+  const sb: Sample[] = [];
   for (let i = 0; i < opts.runs; i++) {
     // Alternate which side goes first so that neither always follows the other's garbage.
     if (b && i % 2 === 1) {

@@ -13,10 +13,11 @@ import '../polyfill.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cryptoSuite } from './crypto.bench.ts';
+import { storageSuite } from './storage.bench.ts';
 import { resultsTable, writeSection, type Suite } from './report.ts';
 
 /** Every suite; storage and network benchmarks register here with their own section name. */
-const SUITES: Suite[] = [cryptoSuite];
+const SUITES: Suite[] = [cryptoSuite, storageSuite];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
 

@@ -35,9 +35,14 @@ export class ModExp {
     try {
       return this.openssl(b, exponent);
     } catch {
-      // OpenSSL refuses a "shared secret" of 1 or m-1. Then b^(e-1) = b^-1 or -b^-1, which is
-      // neither (b is not 0, 1 or -1), so one more step gives the exact answer.
-      return (this.openssl(b, exponent - 1n) * b) % m;
+      // OpenSSL refuses a "shared secret" of 0, 1 or m-1. For 1 or m-1, b^(e-1) = ±b^-1 is none
+      // of those (b is not 0, 1 or -1), so one more step gives the exact answer; a result of 0
+      // (b a zero divisor) is rare enough for plain BigInt.
+      try {
+        return (this.openssl(b, exponent - 1n) * b) % m;
+      } catch {
+        return modPowBigint(b, exponent, m);
+      }
     }
   }
 

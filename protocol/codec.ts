@@ -143,7 +143,7 @@ export function text(maxBytes: number, pattern?: RegExp): Schema<string> {
       const b = input.take(length, path);
       let s: string;
       try {
-        s = new TextDecoder('utf-8', { fatal: true }).decode(b);
+        s = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b);
       } catch {
         throw new ProtocolError('wrong-type', path, 'string is not valid UTF-8');
       }
@@ -279,7 +279,7 @@ export function struct<F extends Fields>(fields: F): Schema<StructOf<F>> & { fie
     }
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in fields)) throw new ProtocolError('unknown-field', join(path, key), 'unknown field');
+      if (!Object.hasOwn(fields, key)) throw new ProtocolError('unknown-field', join(path, key), 'unknown field');
     }
     const out: Record<string, unknown> = {};
     for (const name of names) {

@@ -4,6 +4,7 @@
 // verification check 1 re-derives everything the manifest implies and checks its consistency.
 import { bitLength } from '../crypto/bytes.ts';
 import { hashParts } from '../crypto/hash.ts';
+import { gcd } from '../crypto/modular.ts';
 import { SUPPORTED_KEY_BITS } from '../crypto/paillier.ts';
 import { bigUint, bool, decode, encode, fixedBytes, list, oneOf, struct, text, uint, type Infer } from './codec.ts';
 import { ProtocolError } from './errors.ts';
@@ -181,7 +182,7 @@ function validateThreshold(m: Manifest): void {
   for (let i = 1; i <= t.trustees; i++) if (!indexes.has(i)) fail('manifest.roster', `no trustee has index ${i}`);
   if (t.verificationKeys.length !== t.trustees) fail('manifest.threshold.verificationKeys', 'one verification key per trustee is required');
   const n2 = m.n * m.n;
-  const inGroup = (x: bigint): boolean => x > 0n && x < n2;
+  const inGroup = (x: bigint): boolean => x > 0n && x < n2 && gcd(x, m.n) === 1n;
   if (!inGroup(t.v)) fail('manifest.threshold.v', 'verification base outside Z*_{n^2}');
   t.verificationKeys.forEach((vk, i) => {
     if (!inGroup(vk)) fail(`manifest.threshold.verificationKeys[${i}]`, 'verification key outside Z*_{n^2}');

@@ -32,11 +32,12 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
   return out;
 }
 
-/** The envelope's type and a view of its artifact bytes (no copy). */
+/** The envelope's type and a view of its artifact bytes (no copy; a plain Uint8Array even when
+ * the transport handed us a Buffer, so callers compare and store one kind of byte array). */
 export function decodeEnvelope(data: Uint8Array): Envelope {
   if (data.length < HEADER) throw new EnvelopeError('envelope shorter than its header');
   if (data[0] !== ENVELOPE_VERSION) throw new EnvelopeError(`envelope version ${data[0]} is not supported`);
   const type = ARTIFACT_TYPES[data[1]!];
   if (type === undefined) throw new EnvelopeError(`unknown artifact type index ${data[1]}`);
-  return { type, bytes: data.subarray(HEADER) };
+  return { type, bytes: new Uint8Array(data.buffer, data.byteOffset + HEADER, data.byteLength - HEADER) };
 }

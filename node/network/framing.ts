@@ -39,7 +39,9 @@ export class FrameReader {
     while (this.buffered < n) {
       const next = await this.iterator.next();
       if (next.done) return false;
-      const bytes = next.value.subarray();
+      // A view, not the Buffer the socket produced: bodies leave this module as plain Uint8Arrays.
+      const raw = next.value.subarray();
+      const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
       if (bytes.length === 0) continue;
       this.chunks.push(bytes);
       this.buffered += bytes.length;

@@ -2,6 +2,8 @@
 // TallyMesh validators, the roster gater and the pull protocol. Roles never see libp2p: they get
 // validated artifacts through one handler per artifact type, publish through publish(), and
 // fetch what they missed through pull(). Storage answers pull requests through a lookup function.
+// libp2p's dependencies call Promise.withResolvers (Node 22+): load the polyfill before them.
+import '../../polyfill.ts';
 import { gossipsub, type GossipSub, type GossipsubMessage } from '@chainsafe/libp2p-gossipsub';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -131,6 +133,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
   const registry = init.metrics ?? new MetricsRegistry();
   const metrics = networkMetrics(registry);
   const gater = createRosterGater(ctx, init.gater);
+  const rosterByPeerId = new Map(ctx.manifest.roster.map((e) => [e.peerId, e]));
   const name = (topic: Topic): string => topicString(ctx.hashHex, topic, options.topics.electionHashPrefixHex);
 
   const topics = [...topicsForNode(ctx, identity.entry?.id), ...(init.extraTopics ?? [])].filter(
@@ -138,6 +141,8 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
   );
   const byName = new Map(topics.map((t) => [name(t), t]));
   const allowedTopics = new Set([...allElectionTopics(ctx).map(name), ...byName.keys()]);
+  // Parsed before anything starts, so a malformed address fails the call and leaves nothing running.
+  const bootstrap: Multiaddr[] = (init.bootstrap ?? []).map((a) => multiaddr(a)).filter((ma) => ma.getPeerId() !== identity.peerId);
 
   const libp2p = await createLibp2p({
     privateKey: identity.privateKey,
@@ -151,9 +156,13 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       maxConnections: options.connection.maxConnections,
       dialTimeout: options.connection.dialTimeoutMs,
     },
+    // The connection monitor pings every connection (needs the ping service) and records its RTT.
+    connectionMonitor: { pingInterval: options.connection.pingIntervalMs },
     services: {
       identify: identify(),
-      ping: ping(),
+      // The connection monitor's pings and ping() share these per-connection stream limits
+      // (libp2p's default of 1 outbound makes an explicit ping collide with the monitor's).
+      ping: ping({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
       pubsub: gossipsub({
         // Artifacts carry their own signatures; gossip-level signing would only add bytes, and
         // unsigned messages let ids be content hashes, so re-publications are deduplicated.
@@ -183,6 +192,14 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
   const pubsub = libp2p.services.pubsub as unknown as GossipSub;
   const pingService = libp2p.services.ping as PingService;
   const seen = new SeenSet(options.gossip.seenArtifacts);
+  registry.gauge('tallymesh_peers', 'Connected peers, by admission (roster, observer).', () => {
+    const counts = { roster: 0, observer: 0 };
+    for (const p of libp2p.getPeers()) {
+      const admission = gater.admission(p.toString());
+      if (admission !== 'denied') counts[admission]++;
+    }
+    return Object.entries(counts).map(([admission, value]) => ({ labels: { admission }, value }));
+  });
 
   const dispatch = async (artifact: ValidatedArtifact, meta: ArtifactMeta): Promise<void> => {
     const handler = init.onArtifact?.[artifact.type] as ((a: ValidatedArtifact, m: ArtifactMeta) => void | Promise<void>) | undefined;
@@ -217,16 +234,20 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
   pubsub.addEventListener('gossipsub:message', onGossip);
   for (const t of byName.keys()) pubsub.subscribe(t);
 
-  await servePull(libp2p, init.lookup ?? (async () => []), options.pull, metrics);
+  try {
+    await servePull(libp2p, init.lookup ?? (async () => []), options.pull, metrics);
+    for (const ma of bootstrap) {
+      const id = ma.getPeerId();
+      if (id) await libp2p.peerStore.merge(peerIdFromString(id), { tags: { [KEEP_ALIVE]: { value: 1 } } });
+    }
+  } catch (err) {
+    await libp2p.stop();
+    throw err;
+  }
 
   // Bootstrap: keep dialling each bootstrap peer that is not connected. KEEP_ALIVE also makes
   // libp2p redial them after a disconnect and spares them when it prunes connections.
   let stopped = false;
-  const bootstrap: Multiaddr[] = (init.bootstrap ?? []).map((a) => multiaddr(a)).filter((ma) => ma.getPeerId() !== identity.peerId);
-  for (const ma of bootstrap) {
-    const id = ma.getPeerId();
-    if (id) await libp2p.peerStore.merge(peerIdFromString(id), { tags: { [KEEP_ALIVE]: { value: 1 } } });
-  }
   let dialling = false;
   const maintain = async (): Promise<void> => {
     if (dialling || stopped) return;
@@ -284,7 +305,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
         const id = conn.remotePeer.toString();
         let info = byPeer.get(id);
         if (!info) {
-          const entry = ctx.manifest.roster.find((e) => e.peerId === id);
+          const entry = rosterByPeerId.get(id);
           info = { peerId: id, nodeId: entry?.id, role: entry?.role, admission: gater.admission(id), addresses: [], direction: [], latencyMs: undefined, score: pubsub.getScore(id) };
           byPeer.set(id, info);
         }

@@ -88,6 +88,8 @@ export const NETWORK_DEFAULTS = {
     dialTimeoutMs: 10_000,
     /** Bootstrap peers not connected are redialled this often (ms). */
     bootstrapIntervalMs: 5_000,
+    /** libp2p's connection monitor pings each connection this often; peers() reports the RTT. */
+    pingIntervalMs: 10_000,
   },
 };
 

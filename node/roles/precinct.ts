@@ -99,6 +99,7 @@ export class PrecinctRole {
    * from a log it was validated into). Returns nothing: receipts come from receiptFor().
    */
   apply(ballot: Ballot, entry: LoggedBallot): void {
+    if (this.phase !== 'open') throw new ProtocolError('inconsistent', 'ballot', 'the polls are closed');
     const expected = this.nextLogEntry(entry.voterId, entry.ballotHash);
     if (entry.seq !== expected.seq || !equalBytes(entry.prevHash, expected.prevHash) || !equalBytes(entry.entryHash, expected.entryHash)) {
       throw new ProtocolError('inconsistent', 'log', `log entry ${entry.seq} does not follow the precinct's chain`);
