@@ -22,6 +22,10 @@ export interface NodeConfig {
   manifest: string;
   keyFile: string;
   shareFile?: string;
+  /** The admin token that authorises closing the polls and trustee decryption on this node. */
+  adminTokenFile?: string;
+  /** Trustees: publish the partial decryption as soon as the hierarchy checks out (else on an admin command). */
+  autoDecrypt?: boolean;
   dataDir: string;
   listen: string[];
   bootstrap: string[];
@@ -63,6 +67,7 @@ export function writeSetup(dir: string, election: GeneratedElection, ports: Port
       manifest: '../manifest.json',
       keyFile: `../keys/${entry.id}.key`,
       ...(share ? { shareFile: `../shares/${entry.id}.share` } : {}),
+      adminTokenFile: '../admin-token',
       dataDir: `../data/${entry.id}`,
       listen: [addr(i)],
       bootstrap: i === dial ? [] : [`${addr(dial)}/p2p/${manifest.roster[dial]!.peerId}`],

@@ -27,6 +27,7 @@ const CHILD = path.join(REPO_ROOT, 'scripts', 'crash-ingest-child.ts');
 
 /** How to start the child: node's argument list before the child's own arguments. */
 interface ChildCommand {
+  kind: 'bundle' | 'tsx';
   args: string[];
   /** Removes what prepareChild created. */
   dispose(): void;
@@ -44,7 +45,7 @@ interface EsbuildLike {
  * Falls back to `node --import tsx` if bundling is not possible or `useTsx` is set.
  */
 async function prepareChild(useTsx: boolean): Promise<ChildCommand> {
-  const viaTsx: ChildCommand = { args: ['--import', 'tsx', CHILD], dispose: () => undefined };
+  const viaTsx: ChildCommand = { kind: 'tsx', args: ['--import', 'tsx', CHILD], dispose: () => undefined };
   if (useTsx) return viaTsx;
   const dir = path.join(REPO_ROOT, 'node_modules', '.cache', 'tallymesh-crash');
   const outfile = path.join(dir, `crash-ingest-child-${process.pid}-${Date.now()}.mjs`);
@@ -53,7 +54,7 @@ async function prepareChild(useTsx: boolean): Promise<ChildCommand> {
     const esbuild = (await import(specifier)) as EsbuildLike;
     fs.mkdirSync(dir, { recursive: true });
     await esbuild.build({ entryPoints: [CHILD], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
-    return { args: [outfile], dispose: () => fs.rmSync(outfile, { force: true }) };
+    return { kind: 'bundle', args: [outfile], dispose: () => fs.rmSync(outfile, { force: true }) };
   } catch {
     return viaTsx;
   }
@@ -68,7 +69,7 @@ function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new CrashCheckError(message);
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32), so a failing campaign can be rerun. */
+/** Deterministic uniform numbers in [0, 1) (mulberry32): a seed fixes the kill schedule (not the timing). */
 export function seededUniform(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -198,6 +199,8 @@ export interface CampaignOptions {
 
 export interface CampaignReport {
   seed: number;
+  /** How the child was started: an esbuild bundle of its sources, or through the tsx loader. */
+  child: 'bundle' | 'tsx';
   kills: number;
   killsDuringStartup: number;
   rounds: number;
@@ -286,6 +289,7 @@ export async function runCrashCampaign(options: CampaignOptions): Promise<Campai
   const startupShare = options.startupKillShare ?? 0.2;
   const report: CampaignReport = {
     seed,
+    child: 'tsx',
     kills: 0,
     killsDuringStartup: 0,
     rounds: 0,
@@ -312,6 +316,7 @@ export async function runCrashCampaign(options: CampaignOptions): Promise<Campai
   };
   newDir();
   const command = await prepareChild(options.useTsx ?? false);
+  report.child = command.kind;
   try {
     await runRounds();
   } finally {

@@ -51,6 +51,7 @@ describe('crash safety under SIGKILL', () => {
       concurrency: 3,
     });
     // Every property was checked after every kill (runCrashCampaign throws on the first failure).
+    console.info(`crash campaign: ${JSON.stringify(report)}`);
     expect(report.kills).toBe(KILLS);
     expect(report.receiptsChecked).toBeGreaterThan(0);
     expect(report.killsMidIngest).toBeGreaterThan(0); // kills did land while ballots were going in

@@ -135,3 +135,22 @@ describe('Ed25519 signatures', () => {
     expect(() => signingKeyFromSecret(new Uint8Array(64))).toThrow(RangeError);
   });
 });
+
+describe('cross-check with @noble/ed25519', () => {
+  it('produces the same public keys and signatures as an independent RFC 8032 implementation', async () => {
+    const ed = await import('@noble/ed25519');
+    const { createHash } = await import('node:crypto');
+    ed.hashes.sha512 = (m: Uint8Array) => new Uint8Array(createHash('sha512').update(m).digest());
+    const { generateSigningKey, sign, verifySignature } = await import('../crypto/signature.ts');
+    for (let i = 0; i < 5; i++) {
+      const { secretKey, publicKey } = generateSigningKey();
+      expect(Buffer.from(ed.getPublicKey(secretKey))).toEqual(Buffer.from(publicKey));
+      const message = new Uint8Array([i, 1, 2, 3]);
+      const sig = sign('receipt', message, secretKey);
+      const framedMessage = Buffer.concat([Buffer.from('tallymesh/sig/v1/receipt\0'), message]);
+      expect(Buffer.from(ed.sign(framedMessage, secretKey))).toEqual(Buffer.from(sig));
+      expect(ed.verify(sig, framedMessage, publicKey)).toBe(true);
+      expect(verifySignature('receipt', message, sig, publicKey)).toBe(true);
+    }
+  });
+});

@@ -219,7 +219,9 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
     let error: unknown;
     try {
       if (!topic) throw new GossipValidationError('ignore', 'unknown-topic', `not subscribed to ${msg.topic}`);
-      artifact = validateGossipMessage(ctx, topic, msg.data, { maxMessageBytes: options.gossip.maxMessageBytes, seen: (h) => seen.has(h) });
+      // Seen per topic: the same artifact arriving on a tally topic and on the board must be
+      // accepted (and so forwarded) on both, or the board would stop at the first parent.
+      artifact = validateGossipMessage(ctx, topic, msg.data, { maxMessageBytes: options.gossip.maxMessageBytes, seen: (h) => seen.has(`${msg.topic} ${h}`) });
     } catch (err) {
       error = err ?? new Error('validator threw nothing');
     }
@@ -227,7 +229,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
     pubsub.reportMessageValidationResult(msgId, propagationSource.toString(), outcome.result);
     recordOutcome(metrics, topic?.kind ?? 'unknown', outcome);
     if (artifact && topic) {
-      seen.add(artifact.hashHex);
+      seen.add(`${msg.topic} ${artifact.hashHex}`);
       void dispatch(artifact, { topic, from: propagationSource.toString() });
     }
   };

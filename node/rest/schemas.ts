@@ -1,0 +1,248 @@
+// JSON schemas shared by the REST routes: the views of node/node-api.ts, described once for
+// request validation, response serialisation and the OpenAPI document at /docs/json.
+// Plain JSON schema objects (no type provider): handlers cast their inputs to the shapes below.
+// View objects allow additional properties so that a field the facade adds later is passed on
+// rather than silently dropped by the serializer.
+
+export const ROLE_VALUES = ['precinct', 'county', 'state', 'national', 'trustee'] as const;
+export const ARTIFACT_TYPE_VALUES = ['ballot', 'receipt', 'precinct-tally', 'aggregate-tally', 'partial-decryption', 'result'] as const;
+
+export const HEX_HASH_PATTERN = '^[0-9a-f]{64}$';
+
+export const errorSchema = {
+  $id: 'ErrorResponse',
+  type: 'object',
+  description: 'Every error: a stable code and a message naming the problem.',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'stable error code, e.g. bad-request, not-found, unauthorized, already-voted' },
+    message: { type: 'string' },
+  },
+} as const;
+
+export const roleSchema = { type: 'string', enum: ROLE_VALUES } as const;
+const hexHash = { type: 'string', pattern: HEX_HASH_PATTERN, description: 'SHA-256 hash, 64 lowercase hex characters' } as const;
+
+export const healthSchema = {
+  type: 'object',
+  required: ['ok', 'id', 'role'],
+  properties: { ok: { type: 'boolean' }, id: { type: 'string' }, role: roleSchema },
+} as const;
+
+export const childStatusSchema = {
+  type: 'object',
+  required: ['id', 'role', 'reported'],
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    role: roleSchema,
+    reported: { type: 'boolean' },
+    tallyHash: { type: 'string', description: "content hash of the child's accepted tally" },
+    ballotCount: { type: 'integer' },
+    equivocated: { type: 'boolean', description: 'set when the child sent two different signed tallies' },
+  },
+} as const;
+
+export const statusSchema = {
+  type: 'object',
+  required: ['id', 'role', 'parent', 'phase', 'electionId', 'electionHash', 'children', 'partials', 'threshold', 'hasResult', 'equivocations', 'peers'],
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    role: roleSchema,
+    parent: { type: 'string' },
+    phase: { type: 'string', description: "voting | closed (precincts); collecting | aggregated (aggregators); waiting | decrypted (trustees); result" },
+    electionId: { type: 'string' },
+    electionHash: { type: 'string' },
+    ballots: { type: 'integer' },
+    children: { type: 'array', items: childStatusSchema },
+    partials: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['trusteeId', 'trusteeIndex', 'valid'],
+        additionalProperties: true,
+        properties: {
+          trusteeId: { type: 'string' },
+          trusteeIndex: { type: 'integer' },
+          valid: { type: 'boolean' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+    threshold: {
+      type: 'object',
+      required: ['needed', 'valid'],
+      properties: { needed: { type: 'integer' }, valid: { type: 'integer' } },
+    },
+    hasResult: { type: 'boolean' },
+    waitingFor: { type: 'string' },
+    equivocations: { type: 'integer' },
+    peers: { type: 'integer' },
+  },
+} as const;
+
+export const peerSchema = {
+  type: 'object',
+  required: ['peerId', 'admission', 'addresses', 'score'],
+  additionalProperties: true,
+  properties: {
+    peerId: { type: 'string' },
+    nodeId: { type: 'string', description: 'roster id, when the peer is in the roster' },
+    role: roleSchema,
+    admission: { type: 'string' },
+    addresses: { type: 'array', items: { type: 'string' } },
+    latencyMs: { type: 'number' },
+    score: { type: 'number' },
+    lastSeen: { type: 'string' },
+  },
+} as const;
+
+export const artifactViewSchema = {
+  type: 'object',
+  required: ['type', 'hash', 'sender', 'artifact'],
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', enum: ARTIFACT_TYPE_VALUES },
+    hash: hexHash,
+    sender: { type: 'string' },
+    artifact: { description: "the artifact's JSON view" },
+  },
+} as const;
+
+export const logEntrySchema = {
+  type: 'object',
+  required: ['seq', 'ballotHash', 'prevHash', 'entryHash'],
+  additionalProperties: true,
+  properties: {
+    seq: { type: 'integer' },
+    ballotHash: { type: 'string' },
+    prevHash: { type: 'string' },
+    entryHash: { type: 'string' },
+  },
+} as const;
+
+/** The receipt's JSON view (protocol/receipt.ts), as the precinct signed it. */
+export const receiptSchema = {
+  type: 'object',
+  description: "a receipt signed by the precinct (JSON view of protocol/receipt.ts)",
+  additionalProperties: true,
+  properties: {
+    version: { type: 'integer' },
+    electionHash: { type: 'string' },
+    precinctId: { type: 'string' },
+    ballotHash: { type: 'string' },
+    logPosition: { type: 'integer' },
+    chainHead: { type: 'string' },
+    signature: { type: 'string' },
+  },
+} as const;
+
+export const receiptViewSchema = {
+  type: 'object',
+  required: ['receipt'],
+  additionalProperties: true,
+  properties: {
+    receipt: receiptSchema,
+    inclusion: {
+      type: 'object',
+      description: "RFC 9162 audit path to the precinct tally's ballotsRoot, once the tally exists",
+      required: ['index', 'size', 'path', 'root'],
+      properties: {
+        index: { type: 'integer' },
+        size: { type: 'integer' },
+        path: { type: 'array', items: { type: 'string' } },
+        root: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+export const recordSchema = {
+  type: 'object',
+  required: ['manifest', 'artifacts', 'ballots'],
+  properties: {
+    manifest: { description: "the manifest's JSON view" },
+    artifacts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'data'],
+        properties: {
+          type: { type: 'string', enum: ARTIFACT_TYPE_VALUES },
+          data: { type: 'string', description: 'canonical bytes, base64' },
+        },
+      },
+    },
+    ballots: {
+      type: 'object',
+      description: 'published ballots by precinct id, canonical bytes in base64, log order',
+      additionalProperties: { type: 'array', items: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const phaseSchema = {
+  type: 'object',
+  required: ['phase'],
+  properties: { phase: { type: 'string' } },
+} as const;
+
+/** The ballot's JSON view (protocol/ballot.ts): structure only; the node checks the rest. */
+export const ballotSchema = {
+  type: 'object',
+  description: "an encrypted ballot (JSON view of protocol/ballot.ts); the node validates it fully, proofs included",
+  required: ['version', 'electionHash', 'precinctId', 'ballotId', 'contests'],
+  properties: {
+    version: { type: 'integer' },
+    electionHash: { type: 'string' },
+    precinctId: { type: 'string' },
+    ballotId: { type: 'string' },
+    contests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['contestId', 'ciphertext', 'proof'],
+        properties: {
+          contestId: { type: 'string' },
+          ciphertext: { type: 'string', description: 'hex' },
+          proof: {
+            type: 'object',
+            required: ['challenges', 'responses'],
+            properties: {
+              challenges: { type: 'array', items: { type: 'string' } },
+              responses: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const submitBallotBodySchema = {
+  type: 'object',
+  required: ['voterId', 'ballot'],
+  additionalProperties: false,
+  properties: {
+    voterId: { type: 'string', minLength: 1, maxLength: 128 },
+    ballot: ballotSchema,
+  },
+} as const;
+
+export const submitBallotResponseSchema = {
+  type: 'object',
+  required: ['receipt', 'duplicate'],
+  properties: {
+    receipt: receiptSchema,
+    duplicate: { type: 'boolean', description: 'true when this exact ballot was already accepted for this voter' },
+  },
+} as const;
+
+/** `$ref` to the shared error schema (registered with app.addSchema). */
+export const errorRef = { $ref: 'ErrorResponse#' } as const;
+
+/** Error responses a route documents, by status code. */
+export function errors<C extends number>(...codes: C[]): Record<C, typeof errorRef> {
+  return Object.fromEntries(codes.map((c) => [c, errorRef])) as Record<C, typeof errorRef>;
+}
