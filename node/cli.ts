@@ -2,7 +2,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runSetup } from './commands/setup-command.ts';
 import { runVerify } from './commands/verify-command.ts';
-import { runInProcessSimulation } from './commands/simulate-command.ts';
+import { registerSimulateCommand } from './commands/simulate-command.ts';
+import { registerNodeCommand } from './commands/node-command.ts';
+import { registerVoteCommand } from './commands/vote-command.ts';
+import { registerRecordCommand } from './commands/record-command.ts';
+import { registerStatusCommand } from './commands/status-command.ts';
+import { registerCloseCommand, registerDecryptCommand } from './commands/close-command.ts';
 
 function int(name: string) {
   return (value: string): number => {
@@ -47,17 +52,13 @@ export function buildProgram(): Command {
         process.exitCode = 1;
       }
     });
-  program
-    .command('simulate')
-    .description('run a whole election locally and verify it')
-    .option('--ballots <n>', 'ballots per precinct', int('--ballots'))
-    .option('--seed <seed>', 'seed of the simulated voters')
-    .option('--out <dir>', 'keep the election, record and expected counts here')
-    .option('--key-bits <n>', 'Paillier modulus size', int('--key-bits'))
-    .action(async (opts) => {
-      const ok = await runInProcessSimulation(opts);
-      process.exitCode = ok ? 0 : 1;
-    });
+  registerSimulateCommand(program);
+  registerNodeCommand(program);
+  registerVoteCommand(program);
+  registerCloseCommand(program);
+  registerDecryptCommand(program);
+  registerStatusCommand(program);
+  registerRecordCommand(program);
   return program;
 }
 

@@ -19,6 +19,9 @@ export interface LocalNetworkOptions {
   logger?: (id: string) => Logger;
   network?: NetworkOptionsOverride;
   tickMs?: number;
+  /** Use the ports and bootstrap addresses setup wrote (so that nodes in other processes can
+   *  reach these), instead of OS-chosen ports. */
+  fixedPorts?: boolean;
 }
 
 export class LocalNetwork {
@@ -66,13 +69,11 @@ export class LocalNetwork {
     const upstream = config.parent || (config.role === 'trustee' ? national : '');
     const dial = upstream ? this.dialAddress(upstream) : undefined;
     const logger = this.options.logger?.(id) ?? pino({ level: 'silent' });
+    const ports = this.options.fixedPorts
+      ? {}
+      : { listen: [this.lastListen.get(id) ?? '/ip4/127.0.0.1/tcp/0'], bootstrap: dial ? [dial] : [], rest: { host: '127.0.0.1', port: 0 } };
     const running = await startNode(path, {
-      override: {
-        listen: [this.lastListen.get(id) ?? '/ip4/127.0.0.1/tcp/0'],
-        bootstrap: dial ? [dial] : [],
-        rest: { host: '127.0.0.1', port: 0 },
-        ...(this.options.override?.(config) ?? {}),
-      },
+      override: { ...ports, ...(this.options.override?.(config) ?? {}) },
       logger,
       ...(this.options.network ? { network: this.options.network } : {}),
       ...(this.options.tickMs ? { tickMs: this.options.tickMs } : {}),

@@ -459,19 +459,14 @@ export class TallyNode implements NodeApi {
         ...(this.aggregator?.equivocations.some((e) => e.childId === c.id) ? { equivocated: true } : {}),
       };
     });
-    const nationalHash = this.national ? AggregateTally.hash(this.national) : undefined;
-    const partials = [...this.partials.values()].map((p) => {
-      let valid = false;
-      let reason: string | undefined;
-      if (this.combiner) {
-        const rejected = this.combiner.rejections.find((r) => r.trusteeId === p.trusteeId);
-        valid = !rejected && this.combiner.describe().valid.includes(p.trusteeIndex);
-        reason = rejected?.reason;
-      } else if (nationalHash) {
-        reason = 'not checked on this node';
-      }
-      return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, valid, ...(reason ? { reason } : {}) };
-    });
+    // Only a combiner checks partial decryptions' proofs; other nodes do not claim a verdict.
+    const partials = !this.combiner
+      ? []
+      : [...this.partials.values()].map((p) => {
+          const rejected = this.combiner!.rejections.find((r) => r.trusteeId === p.trusteeId);
+          const valid = !rejected && this.combiner!.describe().valid.includes(p.trusteeIndex);
+          return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, valid, ...(rejected ? { reason: rejected.reason } : {}) };
+        });
     const needed = this.ctx.manifest.threshold.threshold;
     const valid = this.combiner?.validCount ?? 0;
     let waitingFor: string | undefined;

@@ -384,3 +384,25 @@ export async function runCrashCampaign(options: CampaignOptions): Promise<Campai
     }
   }
 }
+
+/** The RESULTS.md paragraph describing a finished stress campaign. */
+export function stressParagraph(r: CampaignReport, run: { kills: number; bits: number; poolSize: number; interval: number; concurrency: number; date?: string }): string {
+  const minutes = (r.durationMs / 60_000).toFixed(0);
+  const date = run.date ?? new Date().toISOString().slice(0, 10);
+  return [
+    `\`node --import tsx scripts/stress-crash.ts --kills ${run.kills}\` (${date}): **passed**: ${r.kills} SIGKILLs over ${r.rounds} runs of the`,
+    `ingesting child in ${minutes} min (${run.bits}-bit key, pool of ${run.poolSize} ballots, checkpoint every ${run.interval} ballots, ${run.concurrency} submits in`,
+    `flight, seed ${r.seed}). ${r.killsMidIngest} kills came after the run had already returned new receipts, ${r.killsDuringStartup} during start-up or`,
+    `recovery; ${r.recoveriesFromCheckpoint} restarts recovered from a checkpoint plus entries after it; ${r.completedRuns} runs ingested the whole pool, after`,
+    `which a fresh precinct started (${r.dataDirs} data directories; longest log ${r.maxLogLength}). After every kill the parent reopened the`,
+    'database and checked that every ballot whose receipt was reported is in the log exactly once, at the',
+    `receipt's position and chain head (${r.receiptsChecked.toLocaleString('en-US')} receipt checks in all), that no receipt refers to a missing entry, that`,
+    'nothing logged before the kill is gone, that the recovered state equals a replay of the whole log from genesis',
+    'byte for byte (and so does every stored checkpoint at its position), that the tally words are the product of',
+    "the logged ballots and that the Merkle frontier's root is the Merkle root of the logged ballot hashes. Each",
+    `restart also resubmitted the last logged ballot (${r.duplicateResubmissions} times: always the original receipt, no new entry) and`,
+    `tried a second ballot for a voter who had voted (${r.refusedSecondBallots} times: always refused). SIGKILL ends the process, not the`,
+    'machine, so the OS keeps what was written: this tests the ordering (no receipt before the synced batch, atomic',
+    'batches, replay), not fsync against power loss.',
+  ].join('\n');
+}

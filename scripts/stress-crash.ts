@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CrashCheckError, runCrashCampaign, type CampaignReport } from './crash-harness.ts';
+import { CrashCheckError, runCrashCampaign, stressParagraph } from './crash-harness.ts';
 import { createPoolSetup, generateBallotsParallel, writePoolSetup } from './ballot-pool.ts';
 
 const { values } = parseArgs({
@@ -50,24 +50,6 @@ writePoolSetup(setupFile, setup);
 const genMs = await generateBallotsParallel(setupFile, poolSize, poolFile);
 say(`generated ${poolSize} ${values.bits}-bit ballots in ${(genMs / 1000).toFixed(1)} s`);
 
-function stressParagraph(r: CampaignReport): string {
-  const min = (r.durationMs / 60_000).toFixed(0);
-  return [
-    `\`node --import tsx scripts/stress-crash.ts --kills ${kills}\` on ${new Date().toISOString().slice(0, 10)}: **passed**, ${r.kills} SIGKILLs in ${r.rounds} runs of the`,
-    `ingesting child (${min} min; ${values.bits}-bit key, pool of ${poolSize} ballots, checkpoint every ${values.interval}, ${values.concurrency} submits in flight, seed ${r.seed}).`,
-    `${r.killsMidIngest} kills landed after the run had already returned new receipts, ${r.killsDuringStartup} during start-up or recovery;`,
-    `${r.completedRuns} runs ingested the whole pool and a fresh precinct started (${r.dataDirs} data directories in all; longest log ${r.maxLogLength}).`,
-    `After every kill the parent reopened the database and checked: every ballot whose receipt was reported is in the`,
-    `log exactly once, at the receipt's position and chain head (${r.receiptsChecked.toLocaleString('en-US')} receipt checks); no receipt refers to a missing`,
-    `entry; nothing logged before the kill is gone; the recovered state equals a replay of the whole log from genesis byte`,
-    `for byte, and so does every stored checkpoint at its position; the tally words are the product of the logged`,
-    `ballots and the Merkle frontier's root is the Merkle root of the logged ballot hashes. Each restart also resubmitted`,
-    `the last logged ballot (${r.duplicateResubmissions} times: always the original receipt, no new entry) and tried a second ballot for a voter`,
-    `who had voted (${r.refusedSecondBallots} times: always refused). SIGKILL ends the process, not the machine: the OS keeps what was written,`,
-    'so this tests the ordering (no receipt before the synced batch, atomic batches, replay), not fsync against power loss.',
-  ].join('\n');
-}
-
 let failed = false;
 try {
   const report = await runCrashCampaign({
@@ -90,7 +72,9 @@ try {
   say(`PASS: ${report.kills} kills, every check held after each one`);
   if (values.record) {
     const { writeStressBlock } = await import('../bench/storage.bench.ts');
-    writeStressBlock(stressParagraph(report));
+    writeStressBlock(
+      stressParagraph(report, { kills, bits: Number(values.bits), poolSize, interval: Number(values.interval), concurrency: Number(values.concurrency) }),
+    );
     say('recorded in bench/RESULTS.md');
   }
   process.stdout.write(`${JSON.stringify({ ok: true, bits: Number(values.bits), poolSize, interval: Number(values.interval), ...report })}\n`);

@@ -83,7 +83,7 @@ describe('setup with the defaults (1024-bit key)', () => {
     for (const entry of manifest.roster) {
       const file = path.join(dir, 'nodes', `${entry.id}.json`);
       const c = readConfig(dir, entry.id);
-      const expectedKeys = ['id', 'role', 'parent', 'manifest', 'keyFile', 'dataDir', 'listen', 'bootstrap', 'rest', ...(entry.role === 'trustee' ? ['shareFile'] : [])];
+      const expectedKeys = ['id', 'role', 'parent', 'manifest', 'keyFile', 'adminTokenFile', 'dataDir', 'listen', 'bootstrap', 'rest', ...(entry.role === 'trustee' ? ['shareFile'] : [])];
       expect(Object.keys(c).sort()).toEqual(expectedKeys.sort());
       expect(c.id).toBe(entry.id);
       expect(c.role).toBe(entry.role);

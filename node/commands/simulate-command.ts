@@ -1,72 +1,61 @@
-// `tallymesh simulate`: setup, an in-process election of the default shape, its record and its
-// verification, ending with expected-versus-announced counts. (The networked simulation lives in
-// scripts/simulate-network/ once nodes run over libp2p.)
-import { mkdtempSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// `tallymesh simulate` (what `npm run simulate` runs): the networked simulation of
+// scripts/simulate-network/, its fault scenarios, and `--scale us`.
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_SIMULATION, printReport, runSimulation } from '../../scripts/simulate-network/simulation.ts';
+import { loadManifest } from '../setup-files.ts';
 import { join } from 'node:path';
-import { generateElection } from '../election-setup.ts';
-import { runInProcessElection } from '../in-process-election.ts';
-import { writeRecord, writeJSON } from '../record-files.ts';
-import { writeSetup } from '../setup-files.ts';
-import { runVerify } from './verify-command.ts';
 
-export interface SimulateOptions {
-  ballots?: number;
-  seed?: string;
-  out?: string;
-  keyBits?: number;
+function int(name: string, min = 0) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
 }
 
-const say = (line: string): void => {
-  process.stdout.write(line + '\n');
-};
-
-export async function runInProcessSimulation(o: SimulateOptions): Promise<boolean> {
-  const out = o.out ?? mkdtempSync(join(tmpdir(), 'tallymesh-sim-'));
-  if (existsSync(join(out, 'election', 'manifest.json'))) throw new Error(`${out} already holds an election`);
-  const ballots = o.ballots ?? 10;
-  say(`setup: generating a ${o.keyBits ?? 2048}-bit threshold key (5 of 9) and node keys…`);
-  let t = performance.now();
-  const election = generateElection({ ...(o.keyBits ? { keyBits: o.keyBits } : {}) });
-  writeSetup(join(out, 'election'), election);
-  const setupMs = performance.now() - t;
-  say(`setup: done in ${(setupMs / 1000).toFixed(1)} s; election ${election.manifest.electionId}`);
-  let last = 0;
-  const outcome = runInProcessElection(election, {
-    ballotsPerPrecinct: ballots,
-    seed: o.seed ?? 'tallymesh',
-    onProgress: (phase, done, total) => {
-      const now = Date.now();
-      if (now - last > 500 || done === total) {
-        last = now;
-        process.stdout.write(`\r${phase}: ${done}/${total} ballots encrypted, proved, validated and counted`);
-        if (done === total) process.stdout.write('\n');
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('run a whole election on this machine over libp2p, verify it, and compare it with the simulated voters')
+    .option('--ballots <n>', `ballots per precinct (default ${DEFAULT_SIMULATION.ballots})`, int('--ballots', 1))
+    .option('--seed <seed>', 'seed of the simulated voters\' choices', DEFAULT_SIMULATION.seed)
+    .option('--states <n>', 'states', int('--states', 1))
+    .option('--counties <n>', 'counties per state', int('--counties', 1))
+    .option('--precincts <n>', 'precincts per county', int('--precincts', 1))
+    .option('--key-bits <n>', 'Paillier modulus size (2048 default; 1024 for quick runs)', int('--key-bits', 1024))
+    .option('--processes', 'run one OS process per node (default: all nodes in this process)')
+    .option('--base-port <n>', `first port (default ${DEFAULT_SIMULATION.basePort}); node i uses base+2i and base+2i+1`, int('--base-port', 1))
+    .option('--out <dir>', 'keep the election, configs, logs, record and expected counts here')
+    .option('--kill-precinct', 'run one precinct as its own process, SIGKILL it mid-voting and restart it')
+    .option('--county-down', 'stop a county while the polls close and restart it later')
+    .option('--trustees-offline <n>', 'leave n trustees offline', int('--trustees-offline'))
+    .option('--rogue-peer', 'an extra observer peer injects forged, foreign and equivocating tallies')
+    .option('--scale <scale>', '"us": the U.S.-scale aggregation run')
+    .action(async (opts) => {
+      if (opts.scale !== undefined) {
+        if (opts.scale !== 'us') throw new InvalidArgumentError('--scale takes "us"');
+        const entry = new URL('../../scripts/simulate-network/us-scale/cli.ts', import.meta.url).href;
+        const { runUsScaleCli } = (await import(entry)) as { runUsScaleCli: (o: object) => Promise<boolean> };
+        process.exitCode = (await runUsScaleCli(opts)) ? 0 : 1;
+        return;
       }
-    },
-  });
-  writeRecord(join(out, 'record'), outcome.record);
-  writeJSON(join(out, 'expected-counts.json'), Object.fromEntries([...outcome.expected].map(([k, v]) => [k, v.map(String)])));
-  t = performance.now();
-  const verification = runVerify(join(out, 'record'), { print: say });
-  const verifyMs = performance.now() - t;
-
-  say('\ncontest / option            expected  announced');
-  let correct = true;
-  for (const contest of outcome.ctx.manifest.contests) {
-    const announced = outcome.result.contests.find((c) => c.contestId === contest.id)!.counts;
-    const expected = outcome.expected.get(contest.id) ?? [];
-    contest.options.forEach((name, i) => {
-      const e = Number(expected[i] ?? 0n);
-      const a = announced[i]!;
-      if (e !== a) correct = false;
-      say(`${`${contest.id} / ${name}`.padEnd(28)}${String(e).padStart(8)}${String(a).padStart(11)}${e === a ? '' : '  MISMATCH'}`);
+      const outcome = await runSimulation({
+        ...(opts.ballots ? { ballots: opts.ballots } : {}),
+        seed: opts.seed,
+        ...(opts.states ? { states: opts.states } : {}),
+        ...(opts.counties ? { counties: opts.counties } : {}),
+        ...(opts.precincts ? { precincts: opts.precincts } : {}),
+        ...(opts.keyBits ? { keyBits: opts.keyBits } : {}),
+        ...(opts.basePort ? { basePort: opts.basePort } : {}),
+        ...(opts.out ? { out: opts.out } : {}),
+        processes: !!opts.processes,
+        killPrecinct: !!opts.killPrecinct,
+        countyDown: !!opts.countyDown,
+        trusteesOffline: opts.trusteesOffline ?? 0,
+        roguePeer: !!opts.roguePeer,
+      });
+      const manifest = loadManifest(join(outcome.out, 'election', 'manifest.json'));
+      printReport(outcome, manifest.contests, (line) => process.stdout.write(line + '\n'));
+      process.exitCode = outcome.ok ? 0 : 1;
     });
-  }
-  say('\nphase                 seconds');
-  for (const [phase, ms] of Object.entries({ setup: setupMs, ...outcome.timings, verification: verifyMs })) {
-    say(`${phase.padEnd(20)}${(ms / 1000).toFixed(2).padStart(9)}`);
-  }
-  const ok = correct && verification.ok;
-  say(`\n${ok ? 'OK' : 'FAILED'}: result ${correct ? 'matches' : 'does NOT match'} the simulated voters; verification ${verification.ok ? 'passed' : 'FAILED'}. Files in ${out}`);
-  return ok;
 }

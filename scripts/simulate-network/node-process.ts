@@ -1,0 +1,64 @@
+// A node running as its own OS process: the same `tallymesh node` binary and config a real
+// deployment uses. Started, stopped gracefully (SIGTERM) or killed outright (SIGKILL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/tallymesh.js', import.meta.url));
+
+export class NodeProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly configPath: string,
+    readonly url: string,
+    private readonly options: { autoDecrypt?: boolean; logFile?: string } = {},
+  ) {}
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    const args = [BIN, 'node', '--config', this.configPath, ...(this.options.autoDecrypt ? ['--auto-decrypt'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TALLYMESH_LOG_LEVEL: process.env.TALLYMESH_LOG_LEVEL ?? 'warn' } });
+    if (this.options.logFile) {
+      const log = createWriteStream(this.options.logFile, { flags: 'a' });
+      child.stdout!.pipe(log);
+      child.stderr!.pipe(log);
+    } else {
+      child.stdout!.resume();
+      child.stderr!.resume();
+    }
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(`node ${this.id} exited during start (code ${child.exitCode}, signal ${child.signalCode})`);
+      try {
+        const res = await fetch(`${this.url}/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > end) throw new Error(`node ${this.id} did not answer /health within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Graceful: SIGTERM, then wait for the process to flush and exit. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGTERM');
+    await this.exited;
+  }
+
+  /** SIGKILL: the process gets no chance to flush anything. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGKILL');
+    await this.exited;
+  }
+}
