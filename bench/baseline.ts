@@ -11,10 +11,13 @@
 //       Shoup / Damgård–Jurik formulas as crypto/threshold.ts, but bigint-crypto-utils modPow
 //       everywhere (no OpenSSL, no fixed-base table);
 //   (e) key generation = paillier-bigint's generateRandomKeys (NOT safe primes: a safe-prime search
-//       with bigint-crypto-utils' prime() is far too slow to be a practical baseline).
+//       with bigint-crypto-utils' prime() is far too slow to be a practical baseline);
+//   (f) Ed25519 with @noble/ed25519, the library DESIGN.md names (crypto/signature.ts now uses
+//       Node's OpenSSL), over the same domain-framed message.
 // Every exponentiation here is bigint-crypto-utils' modPow (plain BigInt square-and-multiply).
 // This module is benchmark-only: nothing in the product imports it.
 import { createHash, randomBytes } from 'node:crypto';
+import * as ed from '@noble/ed25519';
 import * as bcu from 'bigint-crypto-utils';
 import { PublicKey, generateRandomKeys, type KeyPair } from 'paillier-bigint';
 import type { BallotLayout } from '../protocol/layout.ts';
@@ -305,4 +308,22 @@ export function baselineCombine(params: BaselineThresholdParams, partials: reado
 /** paillier-bigint's key generation: two random primes from bigint-crypto-utils (not safe primes). */
 export function baselineKeyGeneration(bits: number): Promise<KeyPair> {
   return generateRandomKeys(bits);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (f) Ed25519 with @noble/ed25519
+
+ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
+
+/** The message crypto/signature.ts signs: "tallymesh/sig/v1/<domain>\0" || bytes. */
+export function signatureFrame(domain: string, message: Uint8Array): Uint8Array {
+  return new Uint8Array(Buffer.concat([Buffer.from(`tallymesh/sig/v1/${domain}\0`, 'utf8'), message]));
+}
+
+export function nobleSign(domain: string, message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return ed.sign(signatureFrame(domain, message), secretKey);
+}
+
+export function nobleVerify(domain: string, message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  return ed.verify(signature, signatureFrame(domain, message), publicKey);
 }

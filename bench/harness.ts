@@ -133,14 +133,14 @@ export function ratio(ours: number, obvious: number): number {
 /** A time in ms, in the unit that reads best (µs, ms or s), three significant digits. */
 export function formatTime(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
-  if (ms < 1) return `${sig(ms * 1000)} µs`;
-  if (ms < 1000) return `${sig(ms)} ms`;
+  if (ms < 0.9995) return `${sig(ms * 1000)} µs`;
+  if (ms < 999.5) return `${sig(ms)} ms`;
   return `${sig(ms / 1000)} s`;
 }
 
 /** Median with the sample range: "57.2 ms (55.0–61.3)". */
 export function formatStats(s: Stats): string {
-  const unit = s.median < 1 ? 1000 : s.median < 1000 ? 1 : 1 / 1000;
+  const unit = s.median < 0.9995 ? 1000 : s.median < 999.5 ? 1 : 1 / 1000;
   return `${formatTime(s.median)} (${sig(s.min * unit)}–${sig(s.max * unit)})`;
 }
 

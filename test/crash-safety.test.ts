@@ -46,7 +46,7 @@ describe('crash safety under SIGKILL', () => {
       poolSize: POOL,
       workDir: path.join(workDir, 'campaign'),
       kills: KILLS,
-      maxKillDelayMs: 300,
+      maxKillDelayMs: 500,
       startupKillShare: 0.15,
       concurrency: 3,
     });

@@ -85,7 +85,7 @@ export async function runRogue(init: { ctx: ElectionContext; electionDir: string
       const envelope = { type: 'precinct-tally' as const, bytes: PrecinctTally.encode(tally) };
       for (const t of topics) await host.publish(t, envelope).catch(() => undefined);
       report.published.push(name);
-      init.progress.note(`--rogue-peer: published a ${name} tally for ${name === 'foreign' ? otherPrecinct.id : precinct.id}`);
+      init.progress.note(`--rogue-peer: published ${name === 'equivocating' ? 'an' : 'a'} ${name} tally for ${name === 'foreign' ? otherPrecinct.id : precinct.id}`);
     }
     // Give gossip a moment to deliver before the rogue leaves.
     await new Promise((r) => setTimeout(r, 1000));

@@ -72,10 +72,17 @@ export class SimNetwork {
     else await this.local.start(id);
   }
 
+  /** Starts level by level (parents first, so children can dial them), a level at a time in parallel. */
   async startAll(onStarted?: (id: string) => void): Promise<void> {
-    for (const id of this.online) {
-      await this.start(id);
-      onStarted?.(id);
+    const levels = [['national'], ['state'], ['county'], ['precinct', 'trustee']];
+    for (const roles of levels) {
+      const ids = this.online.filter((id) => roles.includes(this.configs.get(id)!.role));
+      await Promise.all(
+        ids.map(async (id) => {
+          await this.start(id);
+          onStarted?.(id);
+        }),
+      );
     }
   }
 

@@ -72,6 +72,8 @@ export interface SimulationOutcome {
   receiptsChecked: number;
   rogue: RogueReport | undefined;
   problems: string[];
+  /** Set when so many trustees are offline that no result can exist. */
+  expectNoResult: { offline: number; trustees: number; threshold: number } | undefined;
 }
 
 async function getJSON<T>(url: string): Promise<T | undefined> {
@@ -288,7 +290,9 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   if (announced && !correct) problems.push('the announced counts differ from the simulated voters\' choices');
   writeJSON(join(out, 'expected-counts.json'), Object.fromEntries([...expected].map(([k, v]) => [k, v.map(String)])));
   const ok = correct && problems.length === 0 && checks.length > 0 && checks.every((c) => c.status === 'pass');
-  return { ok, out, expected, announced, checks, phases, nationalStatus, receiptsChecked, rogue, problems };
+  const threshold = election.manifest.threshold.threshold;
+  const expectNoResult = trustees.length - offline.size < threshold ? { offline: offline.size, trustees: trustees.length, threshold } : undefined;
+  return { ok, out, expected, announced, checks, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult };
 }
 
 /** The closing report: counts, checks, phase times. */
@@ -314,7 +318,8 @@ export function printReport(outcome: SimulationOutcome, contests: { id: string; 
     say(`\n--rogue-peer ${outcome.rogue.peerId}: published ${outcome.rogue.published.join(', ')}; none counted. Rejections on ${outcome.rogue.target}:`);
     for (const line of outcome.rogue.metrics) say(`  ${line}`);
   }
-  if (outcome.nationalStatus?.waitingFor && !outcome.announced) say(`\nnational node: waiting for ${outcome.nationalStatus.waitingFor}`);
+  if (outcome.nationalStatus?.waitingFor && !outcome.announced) say(`\nnational node: no result; waiting for ${outcome.nationalStatus.waitingFor}`);
+  if (outcome.expectNoResult && !outcome.announced) say(`As expected: with ${outcome.expectNoResult.offline} of ${outcome.expectNoResult.trustees} trustees offline, fewer than the threshold of ${outcome.expectNoResult.threshold} can decrypt, so no result exists.`);
   for (const p of outcome.problems) say(`problem: ${p}`);
   say(`\n${outcome.ok ? 'OK' : 'FAILED'}: ${outcome.ok ? 'the announced result equals the simulated voters\' choices and the record verifies' : 'see the problems above'}. Files in ${outcome.out}`);
 }
