@@ -212,12 +212,17 @@ export class TallyNode implements NodeApi {
         this.equivocationCount++;
         this.counters.equivocations.inc({ type: a.type });
         this.logger.warn({ event: 'equivocation', sender: senderOf(a), first: toHex(put.equivocation.first), second: a.hashHex }, 'a signer published two different artifacts; the second is kept as evidence, not counted');
+        this.recordChildEquivocation(a);
         return;
       }
       // Already stored: nothing new, except our own artifact that the durable precinct stored first.
       if (!put.stored && origin !== 'self') return;
       this.counters.accepted.inc({ type: a.type, origin });
       this.dispatch(a);
+      // What a pull brought here may have reached nobody else (its author published it while
+      // this node was down, to a peer that is not on the way to the rest of the network): put
+      // it on the board, so that trustees checking the hierarchy get it too.
+      if (origin === 'pull') this.relay({ type: a.type, bytes: a.bytes });
       await this.progress();
     } catch (err) {
       this.logger.error({ event: 'accept-failed', type: a.type, hash: a.hashHex, err: err instanceof Error ? err.message : String(err) }, 'could not accept an artifact');
@@ -230,12 +235,25 @@ export class TallyNode implements NodeApi {
     for await (const item of this.store.list()) {
       if (item.type === 'ballot' || item.type === 'receipt') continue;
       const slotFirst = await this.firstInSlot(item.slot);
-      if (slotFirst !== toHex(item.hash)) continue; // equivocation evidence: never counted
       const a = validateArtifact(this.ctx, { type: item.type as Envelope['type'], bytes: item.bytes });
+      if (slotFirst !== toHex(item.hash)) {
+        // Equivocation evidence: never counted, still reported.
+        this.equivocationCount++;
+        this.recordChildEquivocation(a);
+        continue;
+      }
       this.dispatch(a);
       count++;
     }
     if (count) this.logger.info({ event: 'replayed', artifacts: count }, 'state rebuilt from the artifact store');
+  }
+
+  /** A child's second, different tally: the aggregator records the evidence (never counts it). */
+  private recordChildEquivocation(a: ValidatedArtifact): void {
+    if (a.type !== 'precinct-tally' && a.type !== 'aggregate-tally') return;
+    const id = senderOf(a);
+    if (!this.aggregator || this.ctx.index.node(id).parent !== this.id || this.aggregator.acceptedHash(id) === undefined) return;
+    this.aggregator.receive(a.type === 'precinct-tally' ? { kind: 'precinct', tally: a.value } : { kind: 'aggregate', tally: a.value });
   }
 
   private async firstInSlot(slot: string): Promise<string | undefined> {
@@ -323,11 +341,15 @@ export class TallyNode implements NodeApi {
     return [board];
   }
 
-  private send(envelope: Envelope): void {
-    const topics = this.topicsFor(envelope.type);
+  private send(envelope: Envelope, topics: Topic[] = this.topicsFor(envelope.type)): void {
     const key = createHash('sha256').update(envelope.bytes).digest('hex');
     if (!this.outbox.has(key)) this.outbox.set(key, { envelope, topics, pending: new Set(topics.map((t) => JSON.stringify(t))) });
     void this.flushOutbox();
+  }
+
+  /** Republishes someone else's artifact on the board only (its tally topic is its author's). */
+  private relay(envelope: Envelope): void {
+    this.send(envelope, [{ kind: 'board' }]);
   }
 
   private async flushOutbox(): Promise<void> {

@@ -20,7 +20,7 @@ import { AggregateTally, PrecinctTally, multiplyWords } from '../protocol/tally.
 import { LocalNetwork } from '../node/local-network.ts';
 import type { Topic } from '../node/network/topics.ts';
 import { waitFor, writeTestElection, type ElectionFolder } from './support/network-fixture.ts';
-import { rogueKey, startRoguePeer, type RoguePeer } from './support/rogue-peer.ts';
+import { rogueKey, startRoguePeer, type RoguePeer } from '../scripts/simulate-network/rogue-peer.ts';
 
 const LONG = 90_000;
 const TEST_TIMEOUT = 180_000;
@@ -574,6 +574,21 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
     const status = (await get(net, COUNTY, '/status')).body;
     expect(status.equivocations).toBeGreaterThan(0);
     expect(status.children.find((c: any) => c.id === X)).toMatchObject({ id: X, equivocated: true });
+  });
+
+  it('a county restarted after the attack keeps the honest tally and still reports the equivocation', { timeout: TEST_TIMEOUT }, async () => {
+    expect(equivocationHash).not.toBe('');
+    const before = (await tallyView(net, COUNTY, COUNTY))!;
+    await net.stop(COUNTY);
+    await net.start(COUNTY);
+    expect((await tallyView(net, COUNTY, COUNTY))?.hash).toBe(before.hash);
+    const status = (await get(net, COUNTY, '/status')).body;
+    expect(status.children.find((c: any) => c.id === X)).toMatchObject({ reported: true, tallyHash: honestX });
+    // The evidence is still in the county's store (and on its board)...
+    const boardItems = (await get(net, COUNTY, '/board?from=1&limit=1000')).body.items as any[];
+    expect(boardItems.some((i) => i.hash === equivocationHash)).toBe(true);
+    // ...so its status must still report it.
+    expect(status.equivocations).toBeGreaterThan(0);
   });
 });
 

@@ -6,22 +6,17 @@
 // None may be counted: the first two are rejected by every validator (and cost the rogue gossip
 // score); the third is kept as evidence, the honest first tally stays counted.
 import { join } from 'node:path';
-import { generateSigningKey } from '../../crypto/signature.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
-import { peerIdFromEd25519 } from '../../protocol/peer-id.ts';
 import { PrecinctTally } from '../../protocol/tally.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { generateElection } from '../../node/election-setup.ts';
-import { createNetworkHost } from '../../node/network/host.ts';
 import type { Topic } from '../../node/network/topics.ts';
 import { loadSigningKey } from '../../node/setup-files.ts';
 import type { Progress } from './progress.ts';
-import type { SimNetwork } from './sim-network.ts';
+import { rogueKey, startRoguePeer, type RogueKey } from './rogue-peer.ts';
 
-export interface RogueKey {
-  secretKey: Uint8Array;
-  peerId: string;
-}
+export { rogueKey as newRogueKey };
+import type { SimNetwork } from './sim-network.ts';
 
 export interface RogueReport {
   peerId: string;
@@ -29,11 +24,6 @@ export interface RogueReport {
   published: string[];
   /** The target's metric lines about rejections and equivocations, filled in at the end. */
   metrics: string[];
-}
-
-export function newRogueKey(): RogueKey {
-  const { secretKey, publicKey } = generateSigningKey();
-  return { secretKey, peerId: peerIdFromEd25519(publicKey) };
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
@@ -50,11 +40,10 @@ export async function runRogue(init: { ctx: ElectionContext; electionDir: string
   const county = ctx.index.node(precinct.parent);
   const countyConfig = net.configs.get(county.id)!;
   const target = `${countyConfig.listen[0]}/p2p/${county.peerId}`;
-  const host = await createNetworkHost({ secretKey: key.secretKey, ctx, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [target], observer: true });
+  const topics: Topic[] = [{ kind: 'tallies', parentId: county.id }, { kind: 'board' }];
+  const rogue = await startRoguePeer({ ctx, secretKey: key.secretKey, target, topics, observer: true, timeoutMs: 120_000 });
   const report: RogueReport = { peerId: key.peerId, target: county.id, published: [], metrics: [] };
   try {
-    const topics: Topic[] = [{ kind: 'tallies', parentId: county.id }, { kind: 'board' }];
-    for (const t of topics) await until(`the county on ${host.topicString(t)}`, () => host.subscribers(t).includes(county.peerId));
     // The honest tally must be in first: equivocation means a second, different tally.
     let honest: PrecinctTally | undefined;
     await until(`${precinct.id}'s honest tally at the county`, async () => {
@@ -83,14 +72,14 @@ export async function runRogue(init: { ctx: ElectionContext; electionDir: string
       ['equivocating', equivocating],
     ] as const) {
       const envelope = { type: 'precinct-tally' as const, bytes: PrecinctTally.encode(tally) };
-      for (const t of topics) await host.publish(t, envelope).catch(() => undefined);
+      for (const t of topics) await rogue.host.publish(t, envelope).catch(() => undefined);
       report.published.push(name);
       init.progress.note(`--rogue-peer: published ${name === 'equivocating' ? 'an' : 'a'} ${name} tally for ${name === 'foreign' ? otherPrecinct.id : precinct.id}`);
     }
     // Give gossip a moment to deliver before the rogue leaves.
     await new Promise((r) => setTimeout(r, 1000));
   } finally {
-    await host.stop();
+    await rogue.stop();
   }
   return report;
 }

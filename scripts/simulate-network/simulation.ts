@@ -233,7 +233,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     for (;;) {
       nationalStatus = await getJSON<NodeStatus>(`${net.url('national')}/status`);
       const result = await getJSON<{ contests: { contestId: string; counts: number[] }[] }>(`${net.url('national')}/result`);
-      progress.line('decryption', `${nationalStatus?.threshold.valid ?? 0}/${needed} valid partial decryptions`);
+      progress.line('decryption', `${nationalStatus?.threshold.valid ?? 0} valid partial decryptions (${needed} needed)`);
       if (result) {
         announced = new Map(result.contests.map((c) => [c.contestId, c.counts]));
         break;

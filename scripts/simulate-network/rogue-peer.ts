@@ -1,4 +1,4 @@
-// A misbehaving peer for the fault-tolerance tests: a bare libp2p host (createNetworkHost, no
+// A misbehaving peer for the fault scenarios (--rogue-peer) and the fault-tolerance tests: a bare libp2p host (createNetworkHost, no
 // TallyNode behind it, nothing stored, pull requests answered "not found") that publishes exactly
 // what the test hands it. It runs either with a fresh key outside the roster (an observer, which
 // the honest nodes must be configured to admit) or with a roster node's stolen/own key (e.g. a
@@ -9,7 +9,6 @@ import { peerIdFromEd25519 } from '../../protocol/peer-id.ts';
 import type { Envelope } from '../../node/network/envelope.ts';
 import { createNetworkHost, type NetworkHost } from '../../node/network/host.ts';
 import type { Topic } from '../../node/network/topics.ts';
-import { waitFor } from './network-fixture.ts';
 
 export interface RogueKey {
   secretKey: Uint8Array;
@@ -57,11 +56,11 @@ export async function startRoguePeer(init: RoguePeerInit): Promise<RoguePeer> {
   });
   try {
     for (const topic of init.topics) {
-      await waitFor(
-        `the rogue ${host.peerId} to see ${targetPeerId} subscribed to ${host.topicString(topic)}`,
-        () => host.subscribers(topic).includes(targetPeerId),
-        init.timeoutMs ?? 60_000,
-      );
+      const end = Date.now() + (init.timeoutMs ?? 60_000);
+      while (!host.subscribers(topic).includes(targetPeerId)) {
+        if (Date.now() > end) throw new Error(`the rogue ${host.peerId} never saw ${targetPeerId} subscribed to ${host.topicString(topic)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   } catch (err) {
     await host.stop();
