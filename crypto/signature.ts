@@ -3,10 +3,10 @@
 // of artifact can never be presented as a signature on another.
 //
 // Implementation: Node's bundled OpenSSL (pure Ed25519, deterministic, strict RFC 8032
-// verification). DESIGN.md named @noble/ed25519; we deviate because OpenSSL verifies about 19x
-// faster here (bench/RESULTS.md: 0.18 ms against 3.4 ms), and verifying every tally signature of a
-// U.S.-scale record (about 180,000) must take seconds, not ten minutes. The signatures are the
-// same bytes (Ed25519 signing is deterministic); a test cross-checks them with @noble/ed25519.
+// verification). DESIGN.md named @noble/ed25519; we deviate because OpenSSL signs and verifies
+// about 12x faster here (bench/RESULTS.md), and verifying every tally signature of a U.S.-scale
+// record (about 180,000) must take a minute, not fifteen. The signatures are the same bytes
+// (Ed25519 signing is deterministic); a test cross-checks them with @noble/ed25519.
 import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { concatBytes, utf8 } from './bytes.ts';
 

@@ -42,6 +42,11 @@ export interface DurablePrecinctOptions {
   secretKey: Uint8Array;
   /** A checkpoint every N accepted ballots; default manifest.checkpointInterval, else 100. */
   checkpointInterval?: number;
+  /**
+   * Artifact-store slot of the signed closing tally; default `tally/<precinctId>`, the slot the
+   * node gives every tally (node/adapters/artifact-sender.ts), so that its pulls by sender find it.
+   */
+  tallySlot?: string;
 }
 
 export interface SubmitResult {
@@ -137,6 +142,7 @@ export class DurablePrecinct {
     secretKey: Uint8Array,
     /** A checkpoint is written whenever the count reaches a multiple of this. */
     readonly checkpointInterval: number,
+    private readonly tallySlot: string,
   ) {
     this.role = new PrecinctRole(ctx, precinctId, secretKey);
     this.log = BallotLog.open(db, { hashBallot: hashBallotBytes });
@@ -157,7 +163,8 @@ export class DurablePrecinct {
     const db = options.db ?? (await openNodeDatabase(options.dataDir!));
     const ownsDb = options.db === undefined;
     try {
-      const precinct = new DurablePrecinct(db, ownsDb, options.ctx, options.precinctId, options.secretKey, interval);
+      const slot = options.tallySlot ?? `tally/${options.precinctId}`;
+      const precinct = new DurablePrecinct(db, ownsDb, options.ctx, options.precinctId, options.secretKey, interval, slot);
       await precinct.recover();
       return precinct;
     } catch (error) {
@@ -259,7 +266,7 @@ export class DurablePrecinct {
           hash: PrecinctTally.hash(tally),
           type: PrecinctTally.type,
           sender: this.precinctId,
-          slot: this.tallySlot(),
+          slot: this.tallySlot,
           bytes,
         });
         this.closedTally = tally;
@@ -279,10 +286,6 @@ export class DurablePrecinct {
   }
 
   // --- internals --------------------------------------------------------------------------
-
-  private tallySlot(): string {
-    return `${PrecinctTally.type}/${this.precinctId}/${this.ctx.manifest.electionId}`;
-  }
 
   private checkUsable(): void {
     if (this.isShutDown) throw new DurablePrecinctError('shut-down', `precinct ${this.precinctId} has been shut down`);
@@ -441,7 +444,12 @@ export class DurablePrecinct {
 
   private async restoreClosedPhase(): Promise<void> {
     let stored: Uint8Array | undefined;
-    for await (const artifact of this.artifacts.bySlot(this.tallySlot(), { limit: 1 })) stored = artifact.bytes;
+    for await (const artifact of this.artifacts.bySlot(this.tallySlot)) {
+      if (artifact.type === PrecinctTally.type && artifact.sender === this.precinctId) {
+        stored = artifact.bytes; // the first one: a later one in the slot would be an equivocation
+        break;
+      }
+    }
     if (stored === undefined) return;
     const recomputed = this.role.close(); // deterministic: same state and key give the same signed bytes
     if (!equalBytes(PrecinctTally.encode(recomputed), stored)) {

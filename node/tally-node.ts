@@ -414,26 +414,30 @@ export class TallyNode implements NodeApi {
   }
 
   private async pullMissing(): Promise<void> {
-    const want = this.wanted().slice(0, 64);
+    const want = this.wanted().slice(0, 32);
     if (!want.length) return;
     const peers = this.host.peers().filter((p) => p.admission === 'roster');
-    for (const request of want) {
-      // The artifact's author first, then everyone else (the board gives every node a copy).
-      const author = request.by === 'sender' ? this.ctx.index.byId.get(request.sender)?.peerId : undefined;
-      const order = [...peers].sort((a, b) => Number(b.peerId === author) - Number(a.peerId === author));
-      for (const peer of order) {
-        try {
-          const envelopes = await this.host.pull(peer.peerId, request);
-          if (!envelopes.length) continue;
-          for (const env of envelopes) {
-            const a = this.host.validate(env);
-            this.counters.pulls.inc({ type: a.type });
-            await this.accept(a, 'pull');
-          }
-          break;
-        } catch (err) {
-          this.logger.warn({ event: 'pull-failed', peer: peer.nodeId, err: err instanceof Error ? err.message : String(err) }, 'pull failed');
+    // Requests run side by side, so one slow or vanished peer delays only its own request.
+    await Promise.all(want.map((request) => this.pullOne(request, peers)));
+  }
+
+  /** Asks the artifact's author first, then everyone else (the board gives every node a copy). */
+  private async pullOne(request: PullRequest, peers: ReturnType<NetworkHost['peers']>): Promise<void> {
+    const author = request.by === 'sender' ? this.ctx.index.byId.get(request.sender)?.peerId : undefined;
+    const order = [...peers].sort((a, b) => Number(b.peerId === author) - Number(a.peerId === author));
+    for (const peer of order) {
+      if (this.stopped) return;
+      try {
+        const envelopes = await this.host.pull(peer.peerId, request);
+        if (!envelopes.length) continue;
+        for (const env of envelopes) {
+          const a = this.host.validate(env);
+          this.counters.pulls.inc({ type: a.type });
+          await this.accept(a, 'pull');
         }
+        return;
+      } catch (err) {
+        this.logger.warn({ event: 'pull-failed', peer: peer.nodeId, err: err instanceof Error ? err.message : String(err) }, 'pull failed');
       }
     }
   }

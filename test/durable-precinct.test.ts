@@ -19,6 +19,7 @@ import { logEntryHash } from '../protocol/log-chain.ts';
 import { MAX_KEY_BITS, type Contest } from '../protocol/manifest.ts';
 import { Receipt, validateReceipt } from '../protocol/receipt.ts';
 import { PrecinctTally, validatePrecinctTally } from '../protocol/tally.ts';
+import { ArtifactStore } from '../storage/artifact-store.ts';
 import { BallotLog } from '../storage/ballot-log.ts';
 import { CheckpointStore } from '../storage/checkpoints.ts';
 import { openNodeDatabase, type NodeDatabase } from '../storage/database.ts';
@@ -492,6 +493,13 @@ describe('closing the polls', () => {
     await expectPrecinctError(p.submit(voter(7), fx.ballots[7]!), 'polls-closed');
     expect(p.count).toBe(7);
     expect(p.recovery.replayed).toBe(0); // close wrote a checkpoint at the final position
+
+    // stored in the node's tally slot, where pulls by sender look for it
+    const db = await reopenDbAfter(p, dir);
+    const stored = await collect(ArtifactStore.open(db).bySlot(`tally/${fx.precinctId}`));
+    expect(stored.map((a) => [a.type, a.sender])).toEqual([['precinct-tally', fx.precinctId]]);
+    expect(toHex(stored[0]!.hash)).toBe(toHex(PrecinctTally.hash(tally)));
+    expect(toHex(stored[0]!.bytes)).toBe(toHex(PrecinctTally.encode(tally)));
   });
 
   it('lets the submits queued before close finish first', async () => {

@@ -23,6 +23,12 @@ export function registerNodeCommand(program: Command): void {
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));
+        // Started by a simulation: stop when the parent goes away (its end of stdin closes), so
+        // that no node outlives the run that started it.
+        if (process.env.TALLYMESH_STOP_WITH_PARENT === '1') {
+          process.stdin.on('data', () => undefined);
+          process.stdin.once('close', () => shutdown('parent exited'));
+        }
       });
     });
 }

@@ -23,7 +23,11 @@ export class NodeProcess {
 
   async start(timeoutMs = 60_000): Promise<void> {
     const args = [BIN, 'node', '--config', this.configPath, ...(this.options.autoDecrypt ? ['--auto-decrypt'] : [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TALLYMESH_LOG_LEVEL: process.env.TALLYMESH_LOG_LEVEL ?? 'warn' } });
+    // stdin stays open as a lifeline: if this process dies, the node sees it close and stops.
+    const child = spawn(process.execPath, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TALLYMESH_LOG_LEVEL: process.env.TALLYMESH_LOG_LEVEL ?? 'warn', TALLYMESH_STOP_WITH_PARENT: '1' },
+    });
     if (this.options.logFile) {
       const log = createWriteStream(this.options.logFile, { flags: 'a' });
       child.stdout!.pipe(log);

@@ -72,6 +72,8 @@ export interface SimulationOutcome {
   receiptsChecked: number;
   rogue: RogueReport | undefined;
   problems: string[];
+  /** Peak resident memory of this process (all in-process nodes), in MiB. */
+  peakRssMb: number;
   /** Set when so many trustees are offline that no result can exist. */
   expectNoResult: { offline: number; trustees: number; threshold: number } | undefined;
 }
@@ -97,6 +99,9 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   const problems: string[] = [];
   const phases: Record<string, number> = {};
   const progress = new Progress(say, o.live);
+  let peakRss = process.memoryUsage().rss;
+  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+  rssSampler.unref();
 
   // Setup
   let t0 = performance.now();
@@ -245,6 +250,13 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     if (!announced) {
       progress.done('decryption', `no result: ${nationalStatus?.waitingFor ?? 'unknown'}`);
       problems.push(`no result: the national node is waiting for ${nationalStatus?.waitingFor ?? 'something'}`);
+      if (possible >= needed) {
+        // Unexpected: say what every online trustee is waiting for.
+        for (const id of trustees.filter((t) => !offline.has(t))) {
+          const s = await getJSON<NodeStatus>(`${net.url(id)}/status`);
+          problems.push(`${id}: ${s ? `${s.phase}, waiting for ${s.waitingFor ?? 'nothing'}, ${s.peers} peers` : 'no status'}`);
+        }
+      }
     } else {
       progress.done('decryption', `result combined and signed by the national node (${(phases.decryption / 1000).toFixed(1)} s)`);
     }
@@ -275,6 +287,8 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       rogue.metrics = metrics.split('\n').filter((l) => /tallymesh_(gossip_rejected_total|equivocations_total)/.test(l) && !l.startsWith('#'));
     }
   } finally {
+    clearInterval(rssSampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
     await pool.close();
     await net.stopAll();
   }
@@ -292,7 +306,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   const ok = correct && problems.length === 0 && checks.length > 0 && checks.every((c) => c.status === 'pass');
   const threshold = election.manifest.threshold.threshold;
   const expectNoResult = trustees.length - offline.size < threshold ? { offline: offline.size, trustees: trustees.length, threshold } : undefined;
-  return { ok, out, expected, announced, checks, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult };
+  return { ok, out, expected, announced, checks, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult, peakRssMb: peakRss / 2 ** 20 };
 }
 
 /** The closing report: counts, checks, phase times. */
@@ -313,6 +327,7 @@ export function printReport(outcome: SimulationOutcome, contests: { id: string; 
   say('');
   say('phase                  seconds');
   for (const [phase, ms] of Object.entries(outcome.phases)) say(`${phase.padEnd(20)}${(ms / 1000).toFixed(2).padStart(10)}`);
+  say(`${'peak RSS'.padEnd(20)}${outcome.peakRssMb.toFixed(0).padStart(10)} MiB (this process${outcome.phases.start !== undefined ? ', all in-process nodes' : ''})`);
   if (outcome.receiptsChecked) say(`\n--kill-precinct: ${outcome.receiptsChecked} receipts of the killed precinct verified against the record`);
   if (outcome.rogue) {
     say(`\n--rogue-peer ${outcome.rogue.peerId}: published ${outcome.rogue.published.join(', ')}; none counted. Rejections on ${outcome.rogue.target}:`);

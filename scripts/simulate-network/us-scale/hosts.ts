@@ -6,6 +6,7 @@ import type { PartitionVerification, VerifyHost } from './verify.ts';
 
 export interface NodeHost extends VerifyHost {
   readonly name: string;
+  readonly ready: Promise<void>;
   call<T>(request: NodeRequest): Promise<T>;
   close(): Promise<void>;
 }
