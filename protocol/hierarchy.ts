@@ -7,8 +7,8 @@ import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import {
   AggregateTally,
-  PrecinctTally,
   checkAggregateOfChildren,
+  childTallyOf,
   validateAggregateTally,
   validatePrecinctTally,
   type AnyTally,
@@ -19,12 +19,6 @@ export interface HierarchyCheck {
   national: AggregateTally | undefined;
   nationalHash: Uint8Array | undefined;
   problems: ProtocolError[];
-}
-
-function asChild(t: AnyTally): ChildTally {
-  return t.kind === 'precinct'
-    ? { id: t.tally.precinctId, hash: PrecinctTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount }
-    : { id: t.tally.nodeId, hash: AggregateTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount };
 }
 
 /**
@@ -49,7 +43,7 @@ export function checkHierarchy(ctx: ElectionContext, tallyOf: (id: string) => An
         if (t.kind !== 'aggregate' || t.tally.nodeId !== entry.id) throw new ProtocolError('inconsistent', entry.id, 'tally is not this node\'s');
         validateAggregateTally(ctx, t.tally);
       }
-      children.set(entry.id, asChild(t));
+      children.set(entry.id, childTallyOf(t));
     } catch (err) {
       problems.push(err instanceof ProtocolError ? err : new ProtocolError('inconsistent', entry.id, String(err)));
     }

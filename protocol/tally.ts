@@ -98,6 +98,13 @@ export interface ChildTally {
   ballotCount: number;
 }
 
+/** A tally as its parent sees it: who, its content hash, its words and its count. */
+export function childTallyOf(t: AnyTally): ChildTally {
+  return t.kind === 'precinct'
+    ? { id: t.tally.precinctId, hash: PrecinctTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount }
+    : { id: t.tally.nodeId, hash: AggregateTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount };
+}
+
 /**
  * Checks an aggregate against its children's tallies: the listed hashes are theirs, every word is
  * the product of theirs and the ballot count is their sum. Throws naming the first mismatch.

@@ -46,6 +46,9 @@ export function createRestServer(api: NodeApi, options: RestServerOptions): Rest
     // converted by the routes that take them (routes-public.ts integerQuery).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
     forceCloseConnections: true,
+    // Plugins (the OpenAPI UI reads its assets) may take longer than Fastify's 10 s default when
+    // hundreds of nodes start in one process on a busy machine; a slow start is not an error.
+    pluginTimeout: 120_000,
   } as const;
   const app: FastifyInstance = logger === false ? Fastify({ ...common, logger: false }) : (Fastify({ ...common, loggerInstance: logger }) as unknown as FastifyInstance);
 

@@ -8,7 +8,7 @@ import { ProtocolError } from '../../protocol/errors.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
 import {
   AggregateTally,
-  PrecinctTally,
+  childTallyOf,
   multiplyWords,
   validateAggregateTally,
   validatePrecinctTally,
@@ -27,12 +27,6 @@ export type ReceiveOutcome =
   | { status: 'accepted'; child: ChildTally }
   | { status: 'duplicate'; child: ChildTally }
   | { status: 'equivocation'; evidence: Equivocation };
-
-export function childTallyOf(t: AnyTally): ChildTally {
-  return t.kind === 'precinct'
-    ? { id: t.tally.precinctId, hash: PrecinctTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount }
-    : { id: t.tally.nodeId, hash: AggregateTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount };
-}
 
 /** Validates any tally on its own (signature, signer, structure); no parent relation checked. */
 export function validateAnyTally(ctx: ElectionContext, t: AnyTally): AnyTally {
