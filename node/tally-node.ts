@@ -89,6 +89,7 @@ export class TallyNode implements NodeApi {
   private readonly tallyByNode = new Map<string, ValidatedArtifact & { type: 'precinct-tally' | 'aggregate-tally' }>();
   private readonly partials = new Map<string, PartialDecryption>();
   private readonly outbox = new Map<string, Outgoing>();
+  private readonly pullBackoff = new Map<string, { next: number; delay: number }>();
   private national: AggregateTally | undefined;
   private resultValue: Result | undefined;
   private hierarchyProblem: string | undefined;
@@ -414,7 +415,18 @@ export class TallyNode implements NodeApi {
   }
 
   private async pullMissing(): Promise<void> {
-    const want = this.wanted().slice(0, 32);
+    // Each missing artifact is asked for again after a growing pause (1 s doubling to 30 s): a
+    // child's tally does not exist until its polls close, and hundreds of nodes asking every
+    // second would only load the network.
+    const now = Date.now();
+    const want = this.wanted()
+      .filter((r) => (this.pullBackoff.get(JSON.stringify(r))?.next ?? 0) <= now)
+      .slice(0, 32);
+    for (const r of want) {
+      const key = JSON.stringify(r);
+      const delay = Math.min(30_000, (this.pullBackoff.get(key)?.delay ?? 500) * 2);
+      this.pullBackoff.set(key, { next: now + delay, delay });
+    }
     if (!want.length) return;
     const peers = this.host.peers().filter((p) => p.admission === 'roster');
     // Requests run side by side, so one slow or vanished peer delays only its own request.
