@@ -133,6 +133,15 @@ describe('us-scale run, reduced', () => {
     expect(record.manifest.roster.find((e) => e.id === 'c-10001')).toMatchObject({ role: 'county', fips: '10001', parent: 's-10' });
   }, 300_000);
 
+  it('runs in the main thread alone (workers: 0) with the single-threaded verifier', async () => {
+    const report = await runUsScale({ precincts: 12, ballots: 3_000, keyBits: 1024, seed: 'solo', states: ['11'], workers: 0, window: 6, verify: 'serial', print: () => {} });
+    expect(report.nodes).toMatchObject({ states: 1, counties: 1, precincts: 12 });
+    expect(report.verification.mode).toBe('serial');
+    expect(report.announced).toEqual(report.expected);
+    expect(report.ok).toBe(true);
+    expect(report.record.kept).toBe(false);
+  }, 120_000);
+
   it('the parallel verifier reaches verifyRecord\'s verdict on tampered records', async () => {
     expect(recordDir).not.toBe('');
     const hosts = [new LocalHost('a', () => {}), new LocalHost('b', () => {})];
