@@ -34,9 +34,10 @@ export function registerSimulateCommand(program: Command): void {
     .action(async (opts) => {
       if (opts.scale !== undefined) {
         if (opts.scale !== 'us') throw new InvalidArgumentError('--scale takes "us"');
-        const entry = new URL('../../scripts/simulate-network/us-scale/cli.ts', import.meta.url).href;
-        const { runUsScaleCli } = (await import(entry)) as { runUsScaleCli: (o: object) => Promise<boolean> };
-        process.exitCode = (await runUsScaleCli(opts)) ? 0 : 1;
+        // 175,000 precincts and 159 million ballots by default; the level code is the roles'.
+        const { runUsScale } = await import('../../scripts/simulate-network/us-scale/run.ts');
+        const report = await runUsScale({ seed: opts.seed, ...(opts.keyBits ? { keyBits: opts.keyBits } : {}), ...(opts.out ? { out: opts.out } : {}) });
+        process.exitCode = report.ok ? 0 : 1;
         return;
       }
       const outcome = await runSimulation({
