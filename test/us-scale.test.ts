@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../crypto/paillier.ts';
-import { sign, verifySignature } from '../crypto/signature.ts';
+import { sign, signingKeyFromSecret, verifySignature } from '../crypto/signature.ts';
 import { ballotLayout, unpackCounts } from '../protocol/layout.ts';
 import { STANDARD_CONTESTS } from '../protocol/contests.ts';
 import { ID_PATTERN } from '../protocol/manifest.ts';
@@ -70,6 +70,8 @@ describe('us-scale pieces', () => {
     const k = fastSigningKey();
     expect(k.secretKey).toHaveLength(32);
     expect(k.publicKey).toHaveLength(32);
+    expect(signingKeyFromSecret(k.secretKey).publicKey).toEqual(k.publicKey); // the same key crypto/signature.ts derives
+    expect(fastSigningKey().publicKey).not.toEqual(k.publicKey);
     const sig = sign('precinct-tally', new Uint8Array([1, 2, 3]), k.secretKey);
     expect(verifySignature('precinct-tally', new Uint8Array([1, 2, 3]), sig, k.publicKey)).toBe(true);
     expect(verifySignature('precinct-tally', new Uint8Array([1, 2, 4]), sig, k.publicKey)).toBe(false);
