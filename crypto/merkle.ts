@@ -3,7 +3,7 @@
 // splits at the largest power of two below n, so odd levels are handled explicitly and the same
 // tree can be grown leaf by leaf from a compact frontier. Distinct leaf and node prefixes mean
 // an inner node can never pose as a leaf.
-import { concatBytes, equalBytes } from './bytes.ts';
+import { equalBytes } from './bytes.ts';
 import { sha256 } from './hash.ts';
 
 const LEAF = new Uint8Array([0]);

@@ -237,30 +237,43 @@ export function verifyRecord(record: ElectionRecord, receipt?: ReceiptInput, opt
   } else if (!national || !hierarchy.nationalHash) {
     c9.skipped = true; // nothing to check it against: check 7 failed
   } else {
-    c9.guard('result', () => {
-      validateResult(election, result);
-      if (!equalBytes(result.tallyHash, hierarchy.nationalHash!)) throw new ProtocolError('inconsistent', 'tallyHash', 'result is not of the national tally');
-      if (result.ballotCount !== national.ballotCount) throw new ProtocolError('inconsistent', 'ballotCount', 'ballot count differs from the national tally');
-      const t = election.manifest.threshold.threshold;
-      if (result.partials.length !== t) throw new ProtocolError('inconsistent', 'partials', `result must list ${t} partials, lists ${result.partials.length}`);
-      const used = result.partials.map((h) => {
-        const p = validPartials.get(toHex(h));
-        if (!p) throw new ProtocolError('inconsistent', 'partials', `partial ${toHex(h).slice(0, 16)}… is not a valid partial in the record`);
-        return p;
-      });
-      if (new Set(used.map((p) => p.trusteeIndex)).size !== used.length) throw new ProtocolError('inconsistent', 'partials', 'a trustee is listed twice');
-      national.words.forEach((c, w) => {
-        const { plaintext } = combineVerifiedPartials(election.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!)));
-        if (plaintext !== result.words[w]) throw new ProtocolError('inconsistent', `words[${w}]`, 'combining the partials gives another plaintext');
-      });
-      const counts = contestCounts(election, result.words);
-      if (JSON.stringify(counts) !== JSON.stringify(result.contests)) throw new ProtocolError('inconsistent', 'contests', 'counts differ from the decrypted words');
-    });
+    c9.guard('result', () => checkResult(election, result, national, hierarchy.nationalHash!, validPartials));
   }
   done(c9);
 
   if (receipt) results.push(...verifyReceipt(election, record, receipt, hierarchy.problems.length === 0 ? tallies : new Map(), options));
   return { electionHash: election.hashHex, checks: results, ok: results.every((r) => r.status === 'pass') };
+}
+
+/**
+ * Check 9 on its own: the result names the national tally and its count, lists t valid partials of
+ * distinct trustees (by content hash, from `validPartials`), combining them gives its words, and
+ * its counts are what the words unpack to. Throws a ProtocolError naming the first mismatch.
+ */
+export function checkResult(
+  election: ElectionContext,
+  result: Result,
+  national: AggregateTally,
+  nationalHash: Uint8Array,
+  validPartials: Map<string, PartialDecryption>,
+): void {
+  validateResult(election, result);
+  if (!equalBytes(result.tallyHash, nationalHash)) throw new ProtocolError('inconsistent', 'tallyHash', 'result is not of the national tally');
+  if (result.ballotCount !== national.ballotCount) throw new ProtocolError('inconsistent', 'ballotCount', 'ballot count differs from the national tally');
+  const t = election.manifest.threshold.threshold;
+  if (result.partials.length !== t) throw new ProtocolError('inconsistent', 'partials', `result must list ${t} partials, lists ${result.partials.length}`);
+  const used = result.partials.map((h) => {
+    const p = validPartials.get(toHex(h));
+    if (!p) throw new ProtocolError('inconsistent', 'partials', `partial ${toHex(h).slice(0, 16)}… is not a valid partial in the record`);
+    return p;
+  });
+  if (new Set(used.map((p) => p.trusteeIndex)).size !== used.length) throw new ProtocolError('inconsistent', 'partials', 'a trustee is listed twice');
+  national.words.forEach((c, w) => {
+    const { plaintext } = combineVerifiedPartials(election.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!)));
+    if (plaintext !== result.words[w]) throw new ProtocolError('inconsistent', `words[${w}]`, 'combining the partials gives another plaintext');
+  });
+  const counts = contestCounts(election, result.words);
+  if (JSON.stringify(counts) !== JSON.stringify(result.contests)) throw new ProtocolError('inconsistent', 'contests', 'counts differ from the decrypted words');
 }
 
 function verifyReceipt(ctx: ElectionContext, record: ElectionRecord, input: ReceiptInput, counted: Map<string, AnyTally>, options: VerifyOptions): CheckResult[] {

@@ -16,13 +16,12 @@
 // over readRecord, the single-threaded verifier, so the outcome is always verifyRecord's.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { equalBytes, toHex } from '../../../crypto/bytes.ts';
-import { combineVerifiedPartials } from '../../../crypto/threshold.ts';
+import { toHex } from '../../../crypto/bytes.ts';
 import { ElectionContext } from '../../../protocol/election.ts';
 import { ProtocolError } from '../../../protocol/errors.ts';
 import { ManifestSchema, type Manifest, type RosterEntry } from '../../../protocol/manifest.ts';
-import { PartialDecryption, shareAsPartial, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
-import { Result, contestCounts, validateResult } from '../../../protocol/result.ts';
+import { PartialDecryption, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
+import { Result } from '../../../protocol/result.ts';
 import {
   AggregateTally,
   PrecinctTally,
@@ -32,7 +31,7 @@ import {
   type AnyTally,
   type ChildTally,
 } from '../../../protocol/tally.ts';
-import { CHECKS, verifyRecord, type CheckResult, type Verification } from '../../../protocol/verify.ts';
+import { CHECKS, checkResult, verifyRecord, type CheckResult, type Verification } from '../../../protocol/verify.ts';
 import { readRecord } from '../../../node/record-files.ts';
 
 const PRECINCT_SUFFIX = '.precinct-tally.bin';
@@ -385,26 +384,7 @@ export async function verifyRecordParallel(dir: string, hosts: VerifyHost[], onC
   } else if (!nationalTally || !nationalHash) {
     c9.skipped = true;
   } else {
-    const r = result;
-    c9.guard('result', () => {
-      validateResult(election, r);
-      if (!equalBytes(r.tallyHash, nationalHash)) throw new ProtocolError('inconsistent', 'tallyHash', 'result is not of the national tally');
-      if (r.ballotCount !== nationalTally.ballotCount) throw new ProtocolError('inconsistent', 'ballotCount', 'ballot count differs from the national tally');
-      const t = election.manifest.threshold.threshold;
-      if (r.partials.length !== t) throw new ProtocolError('inconsistent', 'partials', `result must list ${t} partials, lists ${r.partials.length}`);
-      const used = r.partials.map((h) => {
-        const p = validPartials.get(toHex(h));
-        if (!p) throw new ProtocolError('inconsistent', 'partials', `partial ${toHex(h).slice(0, 16)}… is not a valid partial in the record`);
-        return p;
-      });
-      if (new Set(used.map((p) => p.trusteeIndex)).size !== used.length) throw new ProtocolError('inconsistent', 'partials', 'a trustee is listed twice');
-      nationalTally.words.forEach((c, w) => {
-        const { plaintext } = combineVerifiedPartials(election.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!)));
-        if (plaintext !== r.words[w]) throw new ProtocolError('inconsistent', `words[${w}]`, 'combining the partials gives another plaintext');
-      });
-      const counts = contestCounts(election, r.words);
-      if (JSON.stringify(counts) !== JSON.stringify(r.contests)) throw new ProtocolError('inconsistent', 'contests', 'counts differ from the decrypted words');
-    });
+    c9.guard('result', () => checkResult(election, result, nationalTally, nationalHash, validPartials));
   }
   done(c9);
   // A worker's manifest failure is reported under check 1 after the fact.
