@@ -8,13 +8,15 @@
 // Encryption: c = (1 + n)^m * hs^a mod n^2 = (1 + m*n) * (h^a)^n, with a short random exponent a
 // of ceil(bits/2) bits (DJN, "A generalization of Paillier's public-key system", 2010, §4).
 // It is an ordinary Paillier ciphertext with randomness r = h^a mod n, so any Paillier
-// implementation decrypts it. hs^a comes from a fixed-base table.
+// implementation decrypts it. hs^a comes from a fixed-base table: hsPowSecret for the secret
+// randomness (constant-time masked table reads with the native kernel; the BigInt fallback indexes
+// the table by the secret digits, as it always did), hsPow for public exponents.
 import { generatePrimeSync } from 'node:crypto';
 import { bitLength } from './bytes.ts';
 import { FixedBaseTable } from './fixed-base.ts';
 import { hashToInt } from './hash.ts';
 import { gcd, lcm, mod, modInverse } from './modular.ts';
-import { modPow } from './modexp.ts';
+import { modExpFor, modPow, modPowPublic } from './modexp.ts';
 import { randomBits } from './random.ts';
 
 export const DEFAULT_KEY_BITS = 2048;
@@ -43,7 +45,7 @@ export class PaillierPublicKey {
     this.randomnessBits = Math.ceil(this.bits / 2);
     const x = mod(hashToInt(this.bits + 128, 'tallymesh/paillier/h', n), n);
     this.h = (x * x) % n;
-    this.hs = modPow(this.h, n, this.n2);
+    this.hs = modPowPublic(this.h, n, this.n2);
   }
 
   /** Exponent bound covering the randomness and every proof response over hs. */
@@ -51,10 +53,19 @@ export class PaillierPublicKey {
     return this.randomnessBits + CHALLENGE_BITS + STATISTICAL_BITS + 1;
   }
 
-  /** hs^e mod n^2 from the precomputed table (built on first use). */
+  /** hs^e mod n^2 from the precomputed table (built on first use), for a public e: variable time. */
   hsPow(e: bigint): bigint {
+    return this.hsTable().pow(e);
+  }
+
+  /** hs^e mod n^2 for a secret e < 2^bits (bits public, default hsExponentBits): constant time natively. */
+  hsPowSecret(e: bigint, bits: number = this.hsExponentBits): bigint {
+    return this.hsTable().powSecret(e, bits);
+  }
+
+  private hsTable(): FixedBaseTable {
     this.table ??= new FixedBaseTable(this.hs, this.n2, this.hsExponentBits);
-    return this.table.pow(e);
+    return this.table;
   }
 
   /** (1 + n)^m mod n^2 = 1 + m*n (binomial theorem): no exponentiation needed. */
@@ -64,7 +75,9 @@ export class PaillierPublicKey {
 
   encrypt(m: bigint, randomness: bigint = this.randomExponent()): bigint {
     if (m < 0n || m >= this.n) throw new RangeError('plaintext must lie in [0, n)');
-    return (this.gPow(m) * this.hsPow(randomness)) % this.n2;
+    // The usual randomness has randomnessBits bits; the public bound only widens for callers' larger values.
+    const bits = randomness >> BigInt(this.randomnessBits) === 0n ? this.randomnessBits : this.hsExponentBits;
+    return modExpFor(this.n2).mul(this.gPow(m), this.hsPowSecret(randomness, bits));
   }
 
   randomExponent(): bigint {
@@ -73,8 +86,9 @@ export class PaillierPublicKey {
 
   /** Homomorphic addition: Enc(a) * Enc(b) = Enc(a + b). */
   add(...ciphertexts: bigint[]): bigint {
+    const engine = modExpFor(this.n2);
     let acc = 1n;
-    for (const c of ciphertexts) acc = (acc * c) % this.n2;
+    for (const c of ciphertexts) acc = engine.mul(acc, c);
     return acc;
   }
 
