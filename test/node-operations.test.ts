@@ -13,12 +13,37 @@ const BIN = join(import.meta.dirname, '..', 'bin', 'tallymesh.js');
 const folders: ElectionFolder[] = [];
 afterAll(() => folders.forEach((f) => f.cleanup()));
 
-function runNodeProcess(configPath: string): { stdout: () => string; exited: Promise<number | null>; kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [BIN, 'node', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface NodeChild {
+  stdout: () => string;
+  exited: Promise<number | null>;
+  kill: (s: NodeJS.Signals) => void;
+  /** Closes the node's stdin, as a simulation's exit does to the nodes it started. */
+  closeStdin: () => void;
+}
+
+/** `lifeline`: started the way a simulation starts nodes, with stdin a pipe the node watches. */
+function runNodeProcess(configPath: string, lifeline = false): NodeChild {
+  const child = spawn(process.execPath, [BIN, 'node', '--config', configPath], {
+    stdio: [lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TALLYMESH_STOP_WITH_PARENT: lifeline ? '1' : '' },
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  return { stdout: () => out, exited: new Promise((r) => child.once('exit', (code) => r(code))), kill: (s) => child.kill(s) };
+  return {
+    stdout: () => out,
+    exited: new Promise((r) => child.once('exit', (code) => r(code))),
+    kill: (s) => child.kill(s),
+    closeStdin: () => child.stdin?.end(),
+  };
+}
+
+function portZeroConfig(f: ElectionFolder, id: string): string {
+  const config = join(f.dir, 'nodes', `${id}.json`);
+  // Port 0 for both libp2p and REST; no parent running, which a node tolerates (it redials).
+  const c = JSON.parse(readFileSync(config, 'utf8'));
+  writeFileSync(config, JSON.stringify({ ...c, listen: ['/ip4/127.0.0.1/tcp/0'], rest: { host: '127.0.0.1', port: 0 } }));
+  return config;
 }
 
 describe('a node process', () => {
@@ -26,10 +51,7 @@ describe('a node process', () => {
     it(`shuts down gracefully on ${signal}, logging JSON lines with its node id, and restarts on the same data`, async () => {
       const f = writeTestElection();
       folders.push(f);
-      const config = join(f.dir, 'nodes', 'precinct-01-001-001.json');
-      // Port 0 for both libp2p and REST; no parent running, which a node tolerates (it redials).
-      const c = JSON.parse(readFileSync(config, 'utf8'));
-      writeFileSync(config, JSON.stringify({ ...c, listen: ['/ip4/127.0.0.1/tcp/0'], rest: { host: '127.0.0.1', port: 0 } }));
+      const config = portZeroConfig(f, 'precinct-01-001-001');
       for (let round = 0; round < 2; round++) {
         const node = runNodeProcess(config);
         await waitFor('the node to start', () => node.stdout().includes('"event":"listening"'), 60_000);
@@ -41,6 +63,26 @@ describe('a node process', () => {
       }
     }, 180_000);
   }
+
+  // A simulation keeps each node's stdin open so that no node outlives it. That open pipe must
+  // not keep a node alive once it is told to stop: the simulation waits for the exit.
+  it('started with the stdin lifeline, exits on SIGTERM while its parent still holds stdin, and exits when stdin closes', async () => {
+    const f = writeTestElection();
+    folders.push(f);
+    const config = portZeroConfig(f, 'precinct-01-001-001');
+    const signalled = runNodeProcess(config, true);
+    await waitFor('the node to start', () => signalled.stdout().includes('"event":"listening"'), 60_000);
+    signalled.kill('SIGTERM');
+    expect(await signalled.exited).toBe(0);
+    expect(signalled.stdout()).toContain('"event":"stopped"');
+
+    const orphaned = runNodeProcess(config, true);
+    await waitFor('the node to start', () => orphaned.stdout().includes('"event":"listening"'), 60_000);
+    orphaned.closeStdin();
+    expect(await orphaned.exited).toBe(0);
+    expect(orphaned.stdout()).toContain('"signal":"parent exited"');
+    expect(orphaned.stdout()).toContain('"event":"stopped"');
+  }, 180_000);
 });
 
 describe('node config', () => {

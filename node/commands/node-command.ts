@@ -20,6 +20,9 @@ export function registerNodeCommand(program: Command): void {
             process.exitCode = 1;
             resolve();
           });
+          // The stdin lifeline below keeps the event loop alive: release it, or a node stopped by
+          // SIGTERM would linger until its parent exits (and a parent awaiting that exit, forever).
+          process.stdin.destroy();
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));

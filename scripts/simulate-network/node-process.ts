@@ -42,7 +42,8 @@ export class NodeProcess {
     for (;;) {
       if (!this.running) throw new Error(`node ${this.id} exited during start (code ${child.exitCode}, signal ${child.signalCode})`);
       try {
-        const res = await fetch(`${this.url}/health`);
+        // Bounded: under load a connection can stall, and the deadline below must still hold.
+        const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(5_000) });
         if (res.ok) return;
       } catch {
         // not listening yet
@@ -52,11 +53,19 @@ export class NodeProcess {
     }
   }
 
-  /** Graceful: SIGTERM, then wait for the process to flush and exit. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful: SIGTERM, then wait for the process to flush and exit. A node that has not exited
+   * after `graceMs` is killed, so that a stuck node cannot hang the simulation; its LevelDB
+   * writes are synced before they are acknowledged, so nothing acknowledged is lost either way.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
     if (!this.running) return;
     this.child!.kill('SIGTERM');
-    await this.exited;
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+    const late = await Promise.race([this.exited!.then(() => false), overdue]);
+    clearTimeout(timer);
+    if (late) await this.kill();
   }
 
   /** SIGKILL: the process gets no chance to flush anything. */
