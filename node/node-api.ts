@@ -110,3 +110,71 @@ export interface NodeApi {
   /** Checks an admin bearer token in constant time. */
   checkAdminToken(token: string): boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the dashboard's read-only endpoints (node/rest/routes-hierarchy.ts) need beyond NodeApi.
+// Everything here is public: roster facts without keys, hashes, peer health, verification.
+
+/** The manifest's public facts the dashboard shows. */
+export interface ElectionView {
+  electionId: string;
+  title: string;
+  electionHash: string;
+  contests: { id: string; title: string; options: string[] }[];
+  threshold: { needed: number; trustees: number };
+  roster: { id: string; role: Role; parent: string; name: string; fips: string; trusteeIndex: number }[];
+}
+
+/** An artifact of the count this node holds (the first of its signer's slot), without its body. */
+export interface HeldArtifact {
+  type: 'precinct-tally' | 'aggregate-tally' | 'partial-decryption' | 'result';
+  sender: string;
+  /** Hex content hash. */
+  hash: string;
+  ballotCount?: number;
+  /** Aggregates: the children's tally hashes they multiplied. */
+  children?: { id: string; tallyHash: string }[];
+}
+
+/** Equivocation evidence: a signer's second, different artifact for one slot. */
+export interface EvidenceView {
+  sender: string;
+  slot: string;
+  first: string;
+  second: string;
+  /** ISO time the evidence was found. */
+  at: string;
+}
+
+/** A roster node's connection to this node. */
+export interface PeerHealthView {
+  nodeId: string;
+  connected: boolean;
+  latencyMs?: number;
+  /** ISO time this node last saw a connection to it (absent: never, since this node started). */
+  lastSeen?: string;
+}
+
+/** This node's verification of its own election record (protocol/verify.ts), once a result exists. */
+export interface RecordCheckView {
+  state: 'waiting' | 'running' | 'done' | 'error';
+  checks: { number: number | string; name: string; title: string; status: 'pass' | 'fail' | 'skip'; details: string[] }[];
+  /** Ballots in the checked record (a precinct publishes its own; others hold none). */
+  ballots: number;
+  message?: string;
+}
+
+export interface ObserverApi {
+  election(): ElectionView;
+  heldArtifacts(): HeldArtifact[];
+  evidence(): Promise<EvidenceView[]>;
+  peerHealth(): PeerHealthView[];
+  /** Starts the check the first time it is asked for after the result exists; never blocks. */
+  recordCheck(): RecordCheckView;
+}
+
+/** True when a NodeApi also offers the dashboard's accessors (TallyNode does; test fakes may not). */
+export function isObserverApi(api: NodeApi): api is NodeApi & ObserverApi {
+  const a = api as Partial<ObserverApi>;
+  return typeof a.election === 'function' && typeof a.heldArtifacts === 'function' && typeof a.evidence === 'function' && typeof a.peerHealth === 'function' && typeof a.recordCheck === 'function';
+}

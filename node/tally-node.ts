@@ -29,10 +29,18 @@ import { MetricsRegistry, type Counter } from './network/metrics.ts';
 import type { NetworkOptionsOverride } from './network/options.ts';
 import type { PullRequest } from './network/pull-protocol.ts';
 import type { Topic } from './network/topics.ts';
+import { mergeRecordExports } from './commands/record-command.ts';
+import { verifyRecord } from '../protocol/verify.ts';
 import {
   ApiError,
   type ArtifactView,
   type ChildStatus,
+  type ElectionView,
+  type EvidenceView,
+  type HeldArtifact,
+  type ObserverApi,
+  type PeerHealthView,
+  type RecordCheckView,
   type LogEntryView,
   type NodeApi,
   type NodeStatus,
@@ -70,7 +78,7 @@ interface Outgoing {
 
 const TICK_MS = 1000;
 
-export class TallyNode implements NodeApi {
+export class TallyNode implements NodeApi, ObserverApi {
   readonly id: string;
   readonly role: RosterEntry['role'];
   readonly ctx: ElectionContext;
@@ -94,6 +102,9 @@ export class TallyNode implements NodeApi {
   private resultValue: Result | undefined;
   private hierarchyProblem: string | undefined;
   private equivocationCount = 0;
+  /** When this node last saw a connection to each roster node (ms), for the dashboard. */
+  private readonly lastConnected = new Map<string, number>();
+  private recordCheckState: RecordCheckView | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -378,6 +389,7 @@ export class TallyNode implements NodeApi {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
+      this.notePeers();
       await this.flushOutbox();
       await this.pullMissing();
       await this.progress();
@@ -657,6 +669,86 @@ export class TallyNode implements NodeApi {
     if (!this.national) throw new ApiError(409, 'no-national-tally', 'the national tally has not arrived yet');
     if (!(await this.tryDecrypt())) throw new ApiError(409, 'hierarchy-incomplete', this.hierarchyProblem ?? 'the hierarchy is not complete yet');
     return { phase: this.phase() };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // ObserverApi: read-only accessors for the dashboard
+
+  election(): ElectionView {
+    const m = this.ctx.manifest;
+    return {
+      electionId: m.electionId,
+      title: m.title,
+      electionHash: this.ctx.hashHex,
+      contests: m.contests.map((c) => ({ id: c.id, title: c.title, options: [...c.options] })),
+      threshold: { needed: m.threshold.threshold, trustees: m.threshold.trustees },
+      roster: m.roster.map((e) => ({ id: e.id, role: e.role, parent: e.parent, name: e.name, fips: e.fips, trusteeIndex: e.trusteeIndex })),
+    };
+  }
+
+  heldArtifacts(): HeldArtifact[] {
+    const out: HeldArtifact[] = [];
+    for (const [sender, a] of this.tallyByNode) {
+      out.push({
+        type: a.type,
+        sender,
+        hash: a.hashHex,
+        ballotCount: a.value.ballotCount,
+        ...(a.type === 'aggregate-tally' ? { children: a.value.children.map((c) => ({ id: c.id, tallyHash: toHex(c.tallyHash) })) } : {}),
+      });
+    }
+    for (const [hash, p] of this.partials) out.push({ type: 'partial-decryption', sender: p.trusteeId, hash });
+    if (this.resultValue) out.push({ type: 'result', sender: this.resultValue.combinerId, hash: toHex(Result.hash(this.resultValue)), ballotCount: this.resultValue.ballotCount });
+    return out;
+  }
+
+  async evidence(): Promise<EvidenceView[]> {
+    const out: EvidenceView[] = [];
+    for await (const e of this.store.equivocations()) {
+      out.push({ sender: e.slot.slice(e.slot.indexOf('/') + 1), slot: e.slot, first: toHex(e.first), second: toHex(e.second), at: new Date(e.at).toISOString() });
+    }
+    return out;
+  }
+
+  /** Remembers which roster nodes are connected now (called every tick and on each read). */
+  private notePeers(): Map<string, number | undefined> {
+    const now = Date.now();
+    const connected = new Map<string, number | undefined>();
+    for (const p of this.host?.peers() ?? []) {
+      if (!p.nodeId) continue;
+      connected.set(p.nodeId, p.latencyMs);
+      this.lastConnected.set(p.nodeId, now);
+    }
+    return connected;
+  }
+
+  peerHealth(): PeerHealthView[] {
+    const connected = this.notePeers();
+    return [...this.lastConnected].map(([nodeId, at]) => {
+      const latency = connected.get(nodeId);
+      return { nodeId, connected: connected.has(nodeId), ...(latency !== undefined ? { latencyMs: latency } : {}), lastSeen: new Date(at).toISOString() };
+    });
+  }
+
+  recordCheck(): RecordCheckView {
+    if (!this.resultValue) return { state: 'waiting', checks: [], ballots: 0 };
+    if (!this.recordCheckState) {
+      this.recordCheckState = { state: 'running', checks: [], ballots: 0 };
+      // Later, so that the request asking for it is answered first; the check itself is synchronous.
+      setTimeout(() => void this.runRecordCheck(), 0);
+    }
+    return this.recordCheckState;
+  }
+
+  private async runRecordCheck(): Promise<void> {
+    try {
+      const data = await this.record();
+      const { record } = mergeRecordExports([{ source: this.id, data }], () => undefined);
+      const ballots = [...record.ballots.values()].reduce((n, list) => n + list.length, 0);
+      this.recordCheckState = { state: 'done', checks: verifyRecord(record).checks, ballots };
+    } catch (err) {
+      this.recordCheckState = { state: 'error', checks: [], ballots: 0, message: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** For tests and the simulation: the result artifact, once known. */

@@ -13,6 +13,20 @@ function int(name: string, min = 0) {
   };
 }
 
+/** --keep-open: waits for Ctrl-C (or SIGTERM) while the nodes keep serving their dashboards. */
+function untilInterrupted(): Promise<void> {
+  process.stdout.write('\n--keep-open: the count is done and the nodes keep running; open the dashboard URL above. Ctrl-C stops them and prints the report.\n');
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
@@ -30,6 +44,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--county-down', 'stop a county while the polls close and restart it later')
     .option('--trustees-offline <n>', 'leave n trustees offline', int('--trustees-offline'))
     .option('--rogue-peer', 'an extra observer peer injects forged, foreign and equivocating tallies')
+    .option('--keep-open', 'keep the nodes running after the result, so the dashboard can be looked at; Ctrl-C stops them')
     .option('--scale <scale>', '"us": the U.S.-scale aggregation run')
     .action(async (opts) => {
       if (opts.scale !== undefined) {
@@ -54,6 +69,7 @@ export function registerSimulateCommand(program: Command): void {
         countyDown: !!opts.countyDown,
         trusteesOffline: opts.trusteesOffline ?? 0,
         roguePeer: !!opts.roguePeer,
+        ...(opts.keepOpen ? { keepOpen: untilInterrupted } : {}),
       });
       const manifest = loadManifest(join(outcome.out, 'election', 'manifest.json'));
       printReport(outcome, manifest.contests, (line) => process.stdout.write(line + '\n'));

@@ -246,3 +246,138 @@ export const errorRef = { $ref: 'ErrorResponse#' } as const;
 export function errors<C extends number>(...codes: C[]): Record<C, typeof errorRef> {
   return Object.fromEntries(codes.map((c) => [c, errorRef])) as Record<C, typeof errorRef>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard's read-only views (node/rest/hierarchy-view.ts has the TypeScript shapes).
+
+const reportStatus = { type: 'string', enum: ['waiting', 'verified', 'faulty'], description: 'waiting: no tally yet; verified: signed tally received and consistent with the tallies around it; faulty: equivocation or a contradiction' } as const;
+
+const peerHealthSchema = {
+  type: 'object',
+  required: ['connected'],
+  properties: {
+    connected: { type: 'boolean', description: 'connected to the node serving this view' },
+    latencyMs: { type: 'number' },
+    lastSeen: { type: 'string', description: 'ISO time of the last connection this node saw' },
+  },
+} as const;
+
+const levelSummarySchema = {
+  type: 'object',
+  required: ['total', 'verified', 'faulty', 'waiting', 'ballots'],
+  properties: { total: { type: 'integer' }, verified: { type: 'integer' }, faulty: { type: 'integer' }, waiting: { type: 'integer' }, ballots: { type: 'integer', description: 'ballots in the verified tallies' } },
+} as const;
+
+export const nodeEntrySchema = {
+  type: 'object',
+  required: ['id', 'role', 'name', 'fips', 'parent', 'status', 'problems', 'health'],
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    role: { type: 'string', enum: ['national', 'state', 'county', 'precinct'] },
+    name: { type: 'string' },
+    fips: { type: 'string', description: 'state (2 digits) or county (5 digits) FIPS code; empty when none' },
+    parent: { type: 'string' },
+    status: reportStatus,
+    problems: { type: 'array', items: { type: 'string' } },
+    ballotCount: { type: 'integer' },
+    tallyHash: hexHash,
+    health: peerHealthSchema,
+    counties: levelSummarySchema,
+    precincts: levelSummarySchema,
+  },
+} as const;
+
+const checkSchema = {
+  type: 'object',
+  required: ['number', 'name', 'title', 'status', 'details'],
+  properties: {
+    number: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
+    name: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'string', enum: ['pass', 'fail', 'skip'] },
+    details: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export const hierarchySchema = {
+  type: 'object',
+  description: 'The count as this node sees it: every state and county with its reporting status, the trustees, the result and its verification',
+  required: ['generatedAt', 'node', 'election', 'hasMap', 'national', 'states', 'counties', 'trustees', 'evidence', 'verification'],
+  additionalProperties: true,
+  properties: {
+    generatedAt: { type: 'string' },
+    node: { type: 'object', required: ['id', 'role', 'phase'], properties: { id: { type: 'string' }, role: { type: 'string' }, phase: { type: 'string' }, waitingFor: { type: 'string' } } },
+    election: {
+      type: 'object',
+      required: ['id', 'title', 'hash', 'contests'],
+      properties: {
+        id: { type: 'string' },
+        title: { type: 'string' },
+        hash: { type: 'string' },
+        contests: { type: 'array', items: { type: 'object', required: ['id', 'title', 'options'], properties: { id: { type: 'string' }, title: { type: 'string' }, options: { type: 'array', items: { type: 'string' } } } } },
+      },
+    },
+    hasMap: { type: 'boolean', description: 'some state or county carries a FIPS code' },
+    national: nodeEntrySchema,
+    states: { type: 'array', items: nodeEntrySchema },
+    counties: { type: 'array', items: nodeEntrySchema },
+    trustees: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'index', 'health', 'partial'],
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          index: { type: 'integer' },
+          health: peerHealthSchema,
+          partial: { type: 'string', enum: ['missing', 'received', 'valid', 'invalid'], description: 'received: not checked by this node (only combiners check proofs)' },
+          partialHash: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+    evidence: { type: 'array', items: { type: 'object', required: ['sender', 'slot', 'at'], properties: { sender: { type: 'string' }, slot: { type: 'string' }, at: { type: 'string' } } } },
+    result: {
+      type: 'object',
+      required: ['hash', 'combinerId', 'ballotCount', 'matchesNationalTally', 'contests'],
+      properties: {
+        hash: { type: 'string' },
+        combinerId: { type: 'string' },
+        ballotCount: { type: 'integer' },
+        matchesNationalTally: { type: 'boolean' },
+        contests: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'title', 'options'],
+            properties: {
+              id: { type: 'string' },
+              title: { type: 'string' },
+              options: { type: 'array', items: { type: 'object', required: ['name', 'count'], properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
+            },
+          },
+        },
+      },
+    },
+    verification: {
+      type: 'object',
+      required: ['state', 'ok', 'checks', 'ballots', 'threshold'],
+      properties: {
+        state: { type: 'string', enum: ['waiting', 'running', 'done', 'error'] },
+        ok: { type: 'boolean' },
+        checks: { type: 'array', items: checkSchema },
+        ballots: { type: 'integer', description: 'ballots in the record this node checked' },
+        message: { type: 'string' },
+        threshold: { type: 'object', required: ['needed', 'valid'], properties: { needed: { type: 'integer' }, valid: { type: 'integer' } } },
+      },
+    },
+  },
+} as const;
+
+export const nodeDetailSchema = {
+  type: 'object',
+  required: ['node', 'children'],
+  properties: { node: nodeEntrySchema, children: { type: 'array', items: nodeEntrySchema } },
+} as const;

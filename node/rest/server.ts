@@ -5,10 +5,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { pino } from 'pino';
-import type { NodeApi } from '../node-api.ts';
+import { isObserverApi, type NodeApi } from '../node-api.ts';
 import { handleError, handleNotFound } from './errors.ts';
 import { ADMIN_SECURITY_SCHEME, registerAdminRoutes } from './routes-admin.ts';
 import { registerBallotRoutes } from './routes-ballots.ts';
+import { registerDashboardRoutes } from './routes-dashboard.ts';
+import { registerHierarchyRoutes, type HierarchyRouteOptions } from './routes-hierarchy.ts';
 import { registerPublicRoutes } from './routes-public.ts';
 import { errorSchema } from './schemas.ts';
 
@@ -23,6 +25,8 @@ export interface RestServerOptions {
   /** A pino logger (any pino Logger fits), or false for none; default: pino at level info on stdout. */
   logger?: FastifyBaseLogger | false;
   bodyLimit?: number;
+  /** The dashboard's event stream (GET /events). */
+  events?: HierarchyRouteOptions;
 }
 
 export interface RestServer {
@@ -83,6 +87,7 @@ export function createRestServer(api: NodeApi, options: RestServerOptions): Rest
         { name: 'artifacts', description: 'tallies, board, log, result, election record' },
         { name: 'ballots', description: 'ballot submission and receipts (precincts)' },
         { name: 'admin', description: 'admin actions, bearer token required' },
+        { name: 'dashboard', description: 'the dashboard page and its read-only views of the count' },
       ],
       components: {
         securitySchemes: {
@@ -103,6 +108,11 @@ export function createRestServer(api: NodeApi, options: RestServerOptions): Rest
     registerPublicRoutes(instance, api);
     registerBallotRoutes(instance, api);
     registerAdminRoutes(instance, api);
+    // The dashboard needs the node's observer accessors (TallyNode has them; a bare facade may not).
+    if (isObserverApi(api)) {
+      registerHierarchyRoutes(instance, api, options.events);
+      registerDashboardRoutes(instance);
+    }
   });
 
   let started = false;

@@ -41,6 +41,13 @@ export interface SimulationOptions {
   print: (line: string) => void;
   /** Redraw progress lines in place (a terminal); otherwise print a line per update. */
   live: boolean;
+  /** Called once every node runs, with the national node's dashboard URL (it is also printed). */
+  onDashboard?: (url: string) => void;
+  /** Awaited after voting, before the polls close (the browser test looks at the empty map first). */
+  beforeClose?: () => Promise<void>;
+  /** Awaited after the count, decryption and record check, before the nodes stop: `--keep-open`
+   *  keeps them running for a person to look at the dashboard; the browser test reads it meanwhile. */
+  keepOpen?: () => Promise<void>;
 }
 
 export const DEFAULT_SIMULATION: SimulationOptions = {
@@ -138,6 +145,9 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     await net.startAll(() => progress.line('nodes', `${++started}/${net.online.length} started`));
     progress.done('nodes', `${net.online.length} nodes on 127.0.0.1 (${processes.size ? `${processes.size} as their own process` : 'all in this process'})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
     phases.start = performance.now() - t0;
+    const dashboard = `${net.url('national')}/dashboard`;
+    progress.note(`dashboard: ${dashboard} (the national node's live map of the count)`);
+    o.onDashboard?.(dashboard);
 
     // Voting
     t0 = performance.now();
@@ -189,6 +199,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     progress.done('voting', `${cast} ballots in ${(phases.voting / 1000).toFixed(1)} s`);
 
     // Closing the polls
+    if (o.beforeClose) await o.beforeClose();
     t0 = performance.now();
     if (downCounty) {
       progress.note(`--county-down: stopping ${downCounty} before the precincts close`);
@@ -286,6 +297,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       const metrics = await (await fetch(`${net.url(rogue.target)}/metrics`)).text();
       rogue.metrics = metrics.split('\n').filter((l) => /tallymesh_(gossip_rejected_total|equivocations_total)/.test(l) && !l.startsWith('#'));
     }
+    if (o.keepOpen) await o.keepOpen();
   } finally {
     clearInterval(rssSampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
