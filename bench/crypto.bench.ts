@@ -456,6 +456,9 @@ async function measurePrimitives(fx: Fixture, sz: ReturnType<typeof sizes>, log:
   await run('native128', () => modPowPublic(pool(), e128, n2), sz.fast);
   await run('hsPowSecret', () => pk.hsPowSecret(hsExp), sz.fast);
   if (mont) await run('nativeNonceCt', () => mont.powSecret(c, nonce, nonceBits(params)), sz.ops);
+  const challenges = [randomBits(128), randomBits(128), randomBits(128), randomBits(128)];
+  await run('batch4', () => engine.powManyPublic(pool(), challenges), sz.fast);
+  await run('pair', () => engine.powPair(c, ds, 2n * nonce, nonceBits(params) + 1), sz.ops);
   const bigintHsTable = new FixedBaseTable(pk.hs, n2, pk.hsExponentBits, 8, { native: false });
   await run('bigintHsPow', () => bigintHsTable.pow(hsExp), sz.fast);
   log('fixed-base table builds (one-time costs) ...');
@@ -550,7 +553,8 @@ function methodNotes(fx: Fixture | undefined, m: Measured): string[] {
   const branches = fx ? fx.ctx.layout.contests.map((c) => `${c.contestId}: ${c.allowed.length}`).join(', ') : 'president: 5, senate: 4, measure-1: 3';
   return [
     `- Standard ballot: protocol/contests.ts STANDARD_CONTESTS, layout from generateElection({ keyBits: 2048 }) (slots of 32 bits, ${fx?.ctx.layout.wordCount ?? 1} tally word). Allowed values per contest (proof branches): ${branches}.`,
-    '- TallyMesh: encryptBallot / validateBallot (protocol/ballot.ts; DJN encryption with the hs fixed-base table, CDS OR-proof whose verifier exponentiates only hs and 128-bit challenges), PaillierPublicKey.add, partialDecrypt / verifyPartial / combineVerifiedPartials (crypto/threshold.ts, OpenSSL exponentiation through crypto/modexp.ts), dealThresholdKey({ bits: 2048 }) (two 1024-bit safe primes from Node\'s generatePrime, Shamir shares, 9 verification keys), sign / verifySignature (crypto/signature.ts, Node\'s OpenSSL Ed25519).',
+    `- TallyMesh: encryptBallot / validateBallot (protocol/ballot.ts; DJN encryption with the hs fixed-base table, CDS OR-proof whose verifier exponentiates only hs and 128-bit challenges, batched per contest), PaillierPublicKey.add, partialDecrypt / verifyPartial / combineVerifiedPartials (crypto/threshold.ts: OpenSSL exponentiation through crypto/modexp.ts, paired secret powers and the v table in the native kernel). Big-number kernel in this run: ${nativeStatus().loaded ? `native Montgomery addon (${nativeStatus().kernel})` : `BigInt/OpenSSL fallback (${nativeStatus().reason})`}.` +
+      ' Also: dealThresholdKey({ bits: 2048 }) (two 1024-bit safe primes from Node\'s generatePrime, Shamir shares, 9 verification keys), sign / verifySignature (crypto/signature.ts, Node\'s OpenSSL Ed25519).',
     '- Obvious (bench/baseline.ts, written for the benchmark): paillier-bigint `PublicKey(n, n+1).encrypt(m, r)` = g^m·r^n mod n² with random r ∈ Z*_n; the textbook 1-out-of-L membership proof (commitments a_j = z_j^n / u_j^(e_j) included in the proof, verifier checks z_j^n = a_j·u_j^(e_j) for every branch), everything through bigint-crypto-utils modPow / modInv; paillier-bigint `addition`; the same Shoup / Damgård–Jurik threshold formulas with bigint-crypto-utils modPow everywhere (no OpenSSL, no fixed-base table).',
     '- Setup, obvious column: paillier-bigint `generateRandomKeys(2048)`. It does **not** produce safe primes (a safe-prime search with bigint-crypto-utils `prime()` is impractically slow), so it is not a threshold-capable key and deals no shares: the ratio compares TallyMesh\'s setup with a cheaper job, and a ratio below 1 is the price of safe primes. Its prime search runs in one worker thread (bigint-crypto-utils uses cpus − 1 = 1 worker here) while the main thread waits, so it also uses one core.',
     `- Ed25519: crypto/signature.ts now signs and verifies with Node's own OpenSSL Ed25519 (it used @noble/ed25519 when this benchmark was first run, which measured 10-20× slower than OpenSSL; the module's header gives the reason for the change). The obvious column is therefore @noble/ed25519 3.x, the library DESIGN.md names (with Node's SHA-512), over the same domain-framed message with the same key; all three implementations produce byte-identical signatures. Raw \`crypto.sign(null, …)\` / \`crypto.verify\` without crypto/signature.ts' framing and key-object cache, same run: sign ${m.extra.rawNodeSign === undefined ? 'not run' : ms(m.extra.rawNodeSign)}, verify ${m.extra.rawNodeVerify === undefined ? 'not run' : ms(m.extra.rawNodeVerify)}.`,
@@ -602,11 +606,14 @@ function breakdown(m: Measured, fx: Fixture): string[] {
   const sim = branches - contests;
 
   // Encryption exponents a have randomnessBits (1024); proof exponents (rho, z) ~hsBits (1281).
-  const hsEnc = v('hsPow') * (fx.ctx.publicKey.randomnessBits / hsBits);
-  const encryptEst = contests * hsEnc + branches * v('hsPow') + sim * v('ossl128') + contests * v('hash') + (contests + 3 * sim) * v('mulmod');
-  const verifyEst = branches * (v('hsPow') + v('ossl128') + 3 * v('mulmod')) + 2 * contests * v('gcd') + contests * v('hash');
-  const partialEst = v('osslDeltaShare') + 2 * v('osslNonce') + 2 * v('mulmod') + v('hash');
-  const verifyPartialEst = 2 * v('ossl128') + v('inverse') + v('osslNonce') + v('vPow') + 8 * v('mulmod') + 2 * v('gcd') + v('hash');
+  // Secret exponents (a, rho) go through the constant-time table path, public ones (z) the plain one;
+  // each contest's challenge powers c^(e_j) are one batch (batch4 = 4 challenges; scaled per branch).
+  const hsEnc = v('hsPowSecret') * (fx.ctx.publicKey.randomnessBits / hsBits);
+  const perChallenge = v('batch4') / 4;
+  const encryptEst = contests * hsEnc + contests * v('hsPowSecret') + sim * (v('hsPow') + perChallenge) + contests * v('hash') + (contests + 3 * sim) * v('nativeMulmod');
+  const verifyEst = branches * (v('hsPow') + perChallenge + 3 * v('nativeMulmod')) + 2 * contests * v('gcd') + contests * v('hash');
+  const partialEst = v('pair') + v('vPowSecret') + 2 * v('nativeMulmod') + v('hash');
+  const verifyPartialEst = 2 * v('ossl128') + v('inverse') + v('osslNonce') + v('vPow') + 8 * v('nativeMulmod') + 2 * v('gcd') + v('hash');
   const combineEst = 5 * (v('osslLambda') + v('mulmod')) + 6 * v('gcd') + v('inverse') + v('inverseN') + 7 * v('mulmod');
   const tbEncryptEst = (contests + branches) * v('bcuPowN') + sim * (v('bcu128') + 2 * v('bcuInverse'));
   const tbVerifyEst = branches * (v('bcuPowN') + v('bcu128') + v('bcuInverse'));
@@ -626,8 +633,15 @@ function breakdown(m: Measured, fx: Fixture): string[] {
     [`c^(Δ·s_i) mod n², ${dsBits}-bit secret exponent: OpenSSL`, ms(v('osslDeltaShare'))],
     [`c^r mod n², ${nonce}-bit nonce: OpenSSL / bigint-crypto-utils`, `${ms(v('osslNonce'))} / ${ms(v('bcuNonce'))}`],
     [`c^λ mod n², |λ| = ${lambdaBits(params.trustees)} bits (largest Lagrange coefficient for {1..5}): OpenSSL`, ms(v('osslLambda'))],
-    [`hs^a mod n², ${hsBits}-bit exponent: fixed-base table (window 8, ~${Math.ceil(hsBits / 8)} mulmod) / OpenSSL`, `${ms(v('hsPow'))} / ${ms(v('osslHs'))}`],
+    [`multiplication mod n²: native Montgomery kernel (${nativeStatus().kernel ?? 'not loaded'}; two Montgomery products and the BigInt conversions)`, ms(v('nativeMulmod'))],
+    ['c^n mod n², 2048-bit public exponent: native sliding window / … per exponent bit', `${ms(v('nativePowN'))} / ${ms(v('nativePowN') / 2048)}`],
+    ['u^e mod n², 128-bit challenge: native sliding window / 4 challenges of one base in one batch (Yao)', `${ms(v('native128'))} / ${ms(v('batch4'))}`],
+    [`hs^a mod n², ${hsBits}-bit exponent: fixed-base table (window 8, ~${Math.ceil(hsBits / 8)} mulmod; native when loaded) / BigInt table / OpenSSL`, `${ms(v('hsPow'))} / ${ms(v('bigintHsPow'))} / ${ms(v('osslHs'))}`],
+    [`hs^a mod n², ${hsBits}-bit secret exponent: constant-time table lookups (2 × 4-bit masked scans per row)`, ms(v('hsPowSecret'))],
     [`v^z mod n², ${zBits}-bit exponent: fixed-base table (window 6, ~${Math.ceil(zBits / 6)} mulmod) / OpenSSL`, `${ms(v('vPow'))} / ${ms(v('osslV'))}`],
+    [`v^r mod n², ${nonce}-bit secret nonce: constant-time table lookups`, ms(v('vPowSecret'))],
+    [`c^r mod n², ${nonce}-bit secret nonce: native constant-time window (not used: OpenSSL is faster)`, p.nativeNonceCt ? ms(v('nativeNonceCt')) : 'not run'],
+    [`c²^(Δ·s_i) and c²^(2r) together (one shared chain of squarings, constant time) / two OpenSSL calls`, `${ms(v('pair'))} / ${ms(v('osslDeltaShare') + v('osslNonce'))}`],
     ['Fiat–Shamir SHA-256 challenge over a 5-branch transcript', ms(v('hash'))],
     ['one-time: hs table build (window 8) / v table build (window 6)', `${ms(v('hsTableBuild'))} / ${ms(v('vTableBuild'))}`],
   ];
@@ -637,14 +651,14 @@ function breakdown(m: Measured, fx: Fixture): string[] {
   const model: string[][] = [
     [
       'Encrypt + prove (TallyMesh)',
-      `${contests} hsPow (1024-bit) + ${branches} hsPow (1281-bit) + ${sim} OpenSSL 128-bit exps + ${contests} hashes + ~${contests + 3 * sim} mulmod`,
+      `${contests} constant-time hs powers (1024-bit) + ${contests} constant-time (1281-bit) + ${sim} hsPow (1281-bit) + ${contests} batches of ${sim} challenge powers + ${contests} hashes + ~${contests + 3 * sim} native mulmod`,
       ms(encryptEst),
       measured(ROW_IDS.encrypt),
     ],
     ['Encrypt + prove (obvious)', `${contests + branches} × 2048-bit exps mod n² (r^n, rho^n, z_j^n; bigint-crypto-utils) + ${sim} × (128-bit exp + 2 inverses); g^m terms left out`, ms(tbEncryptEst), measured(ROW_IDS.encrypt, 'obvious')],
-    ['Verify ballot (TallyMesh)', `${branches} × (hsPow + OpenSSL 128-bit exp + 3 mulmod) + ${2 * contests} gcd + ${contests} hashes`, ms(verifyEst), measured(ROW_IDS.verify)],
+    ['Verify ballot (TallyMesh)', `${branches} × (hsPow + a batched 128-bit challenge power + 3 native mulmod) + ${2 * contests} gcd + ${contests} hashes`, ms(verifyEst), measured(ROW_IDS.verify)],
     ['Verify ballot (obvious)', `${branches} × (z^n exp + 128-bit exp + inverse), bigint-crypto-utils; g^m terms left out`, ms(tbVerifyEst), measured(ROW_IDS.verify, 'obvious')],
-    ['Partial decryption + proof (TallyMesh)', `OpenSSL: c²^(Δ·s_i) (${dsBits} bits) + 2 × ${nonce}-bit nonce exps (c⁴^r, v^r)`, ms(partialEst), measured(ROW_IDS.partial)],
+    ['Partial decryption + proof (TallyMesh)', `c²^(Δ·s_i) (${dsBits} bits) and c⁴^r = c²^(2r) as one constant-time pair + v^r (${nonce}-bit nonce) by constant-time table lookups`, ms(partialEst), measured(ROW_IDS.partial)],
     ['Partial decryption + proof (obvious)', 'the same three exponentiations with bigint-crypto-utils', ms(tbPartialEst), measured(ROW_IDS.partial, 'obvious')],
     ['Verify partial (TallyMesh)', `2 OpenSSL 128-bit exps + inverse + OpenSSL ${zBits}-bit exp + v-table pow + 2 gcd`, ms(verifyPartialEst), measured(ROW_IDS.verifyPartial)],
     ['Combine 5 partials (TallyMesh)', '5 OpenSSL exps by Lagrange coefficients + 6 gcd (group checks) + inverse mod n² + inverse mod n', ms(combineEst), measured(ROW_IDS.combine)],

@@ -256,7 +256,7 @@ function vPow(ctx: Context, z: bigint): bigint {
 
 /**
  * v^r mod n^2 for a secret r < 2^bits: the native table reads every candidate entry with masks
- * (constant time, ~3x faster than OpenSSL); without the addon, OpenSSL's constant-time ladder,
+ * (constant time, ~2x faster than OpenSSL); without the addon, OpenSSL's constant-time ladder,
  * never the BigInt table (indexed by the exponent's digits).
  */
 function vPowSecret(ctx: Context, r: bigint, bits: number): bigint {

@@ -34,6 +34,7 @@ if (!result || result.status !== 0) {
   console.warn(
     '\n[tallymesh] WARNING: the native Montgomery addon (native/bignum) did not build' +
       (gyp ? '' : ' (node-gyp not found)') +
-      '.\n[tallymesh] TallyMesh still works, with BigInt/OpenSSL arithmetic about 3-10x slower for ballots.\n',
+      '.\n[tallymesh] TallyMesh still works on BigInt/OpenSSL arithmetic, with ballot encryption, verification and\n' +
+      '[tallymesh] partial decryption roughly 1.5-3x slower (see crypto/native-bignum.ts).\n',
   );
 }
