@@ -15,6 +15,12 @@ const CHROMIUM = process.env.TALLYMESH_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 const SHAPE = { states: 2, counties: 2, precincts: 2 } as const;
 
+/** The little of the page's globals the page-side functions use. */
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): { length: number } };
+  stillTheSamePage?: boolean;
+}
+
 /** A promise with its resolve function (Promise.withResolvers, which Node 20 lacks natively). */
 function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
   let open!: (value: T) => void;
@@ -90,17 +96,20 @@ describe('the dashboard in headless Chromium', () => {
 
     // Polls still open: the map is drawn and every county waits.
     const counties = SHAPE.states * SHAPE.counties;
-    await page.waitForFunction((n) => document.querySelectorAll('#map path.county[data-status="waiting"]').length === n, counties, { timeout: 120_000 });
+    // Page-side functions see the DOM through PageGlobals (this file is type-checked without the
+    // DOM library; strings would be evaluated, which the page's CSP rightly forbids).
+    const countiesIn = ([status, n]: [string, number]): boolean => (globalThis as unknown as PageGlobals).document.querySelectorAll(`#map path.county[data-status="${status}"]`).length === n;
+    await page.waitForFunction(countiesIn, ['waiting', counties] as [string, number], { timeout: 120_000 });
     expect(await page.locator('#results-status').getAttribute('data-decrypted')).toBe('no');
     expect(await page.locator('#map text.state-label').allTextContents()).toEqual(['Ohio', 'Pennsylvania']);
     // A marker that a reload would erase.
-    await page.evaluate(() => ((window as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true));
+    await page.evaluate(() => ((globalThis as unknown as PageGlobals).stillTheSamePage = true));
 
     polls.open();
-    await page.waitForFunction((n) => document.querySelectorAll('#map path.county[data-status="verified"]').length === n, counties, { timeout: 240_000 });
+    await page.waitForFunction(countiesIn, ['verified', counties] as [string, number], { timeout: 240_000 });
     await page.waitForSelector('#results-status[data-decrypted="yes"]', { timeout: 240_000 });
     await page.waitForSelector('#verification-verdict .badge.pass', { timeout: 240_000 });
-    expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).stillTheSamePage)).toBe(true);
 
     // The counts on the page equal the announced result.
     const announced = (await (await fetch(new URL('/result', url))).json()) as { contests: { contestId: string; counts: number[] }[] };
