@@ -28,8 +28,8 @@ function runNodeProcess(configPath: string, lifeline = false): NodeChild {
     env: { ...process.env, TALLYMESH_STOP_WITH_PARENT: lifeline ? '1' : '' },
   });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
   return {
     stdout: () => out,
     exited: new Promise((r) => child.once('exit', (code) => r(code))),
