@@ -29,8 +29,7 @@ import { MetricsRegistry, type Counter } from './network/metrics.ts';
 import type { NetworkOptionsOverride } from './network/options.ts';
 import type { PullRequest } from './network/pull-protocol.ts';
 import type { Topic } from './network/topics.ts';
-import { mergeRecordExports } from './commands/record-command.ts';
-import { verifyRecord } from '../protocol/verify.ts';
+import { checkRecordInWorker, type RecordCheckTask } from './record-check.ts';
 import {
   ApiError,
   type ArtifactView,
@@ -105,6 +104,7 @@ export class TallyNode implements NodeApi, ObserverApi {
   /** When this node last saw a connection to each roster node (ms), for the dashboard. */
   private readonly lastConnected = new Map<string, number>();
   private recordCheckState: RecordCheckView | undefined;
+  private recordCheckTask: RecordCheckTask | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -201,6 +201,7 @@ export class TallyNode implements NodeApi, ObserverApi {
     this.stopped = true;
     clearInterval(this.tickTimer);
     clearTimeout(this.closeTimer);
+    await this.recordCheckTask?.cancel();
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
     await this.host?.stop().catch((err) => this.logger.warn({ err: String(err) }, 'stopping libp2p failed'));
     await this.precinct?.shutdown().catch((err) => this.logger.warn({ err: String(err) }, 'closing the precinct failed'));
@@ -734,7 +735,7 @@ export class TallyNode implements NodeApi, ObserverApi {
     if (!this.resultValue) return { state: 'waiting', checks: [], ballots: 0 };
     if (!this.recordCheckState) {
       this.recordCheckState = { state: 'running', checks: [], ballots: 0 };
-      // Later, so that the request asking for it is answered first; the check itself is synchronous.
+      // Later, so that the request asking for it is answered first.
       setTimeout(() => void this.runRecordCheck(), 0);
     }
     return this.recordCheckState;
@@ -743,11 +744,15 @@ export class TallyNode implements NodeApi, ObserverApi {
   private async runRecordCheck(): Promise<void> {
     try {
       const data = await this.record();
-      const { record } = mergeRecordExports([{ source: this.id, data }], () => undefined);
-      const ballots = [...record.ballots.values()].reduce((n, list) => n + list.length, 0);
-      this.recordCheckState = { state: 'done', checks: verifyRecord(record).checks, ballots };
+      if (this.stopped) return;
+      this.recordCheckTask = checkRecordInWorker(this.id, data);
+      const { checks, ballots } = await this.recordCheckTask.promise;
+      this.recordCheckState = { state: 'done', checks, ballots };
     } catch (err) {
+      if (this.stopped) return;
       this.recordCheckState = { state: 'error', checks: [], ballots: 0, message: err instanceof Error ? err.message : String(err) };
+    } finally {
+      this.recordCheckTask = undefined;
     }
   }
 

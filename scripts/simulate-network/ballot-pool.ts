@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Choices } from '../../protocol/ballot.ts';
 
-const WORKER_ENTRY = new URL('../ts-worker.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('../../node/ts-worker.mjs', import.meta.url);
 const BALLOT_WORKER = new URL('./ballot-worker.ts', import.meta.url).href;
 
 interface Pending {
