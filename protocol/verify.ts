@@ -107,15 +107,21 @@ export function verifyRecord(record: ElectionRecord, receipt?: ReceiptInput, opt
   }
   const election = ctx;
 
-  // 2. signatures (and signers): tallies, partials, result
+  // The hierarchy (check 7) is checked first: validating a tally verifies its signature, so
+  // check 2 below verifies again only the tallies that validation did not get to.
   const tallies = new Map<string, AnyTally>();
   const duplicateTallies: string[] = [];
   const addTally = (id: string, t: AnyTally): void => {
     if (tallies.has(id)) duplicateTallies.push(id);
     else tallies.set(id, t);
   };
+  for (const t of record.precinctTallies) addTally(t.precinctId, { kind: 'precinct', tally: t });
+  for (const t of record.aggregateTallies) addTally(t.nodeId, { kind: 'aggregate', tally: t });
+  const hierarchy = checkHierarchy(election, (id) => tallies.get(id));
+
+  // 2. signatures (and signers): tallies, partials, result
   for (const t of record.precinctTallies) {
-    addTally(t.precinctId, { kind: 'precinct', tally: t });
+    if (hierarchy.signed.has(t)) continue;
     c2.guard(`precinct tally of "${t.precinctId}"`, () => {
       const signer = election.index.node(t.precinctId);
       if (signer.role !== 'precinct') throw new ProtocolError('unknown-signer', 'precinctId', `"${t.precinctId}" is not a precinct`);
@@ -123,7 +129,7 @@ export function verifyRecord(record: ElectionRecord, receipt?: ReceiptInput, opt
     });
   }
   for (const t of record.aggregateTallies) {
-    addTally(t.nodeId, { kind: 'aggregate', tally: t });
+    if (hierarchy.signed.has(t)) continue;
     c2.guard(`aggregate tally of "${t.nodeId}"`, () => {
       const signer = election.index.node(t.nodeId);
       if (signer.role !== t.level) throw new ProtocolError('unknown-signer', 'nodeId', `"${t.nodeId}" is a ${signer.role}, not a ${t.level}`);
@@ -206,7 +212,6 @@ export function verifyRecord(record: ElectionRecord, receipt?: ReceiptInput, opt
 
   // 7. the hierarchy
   for (const id of duplicateTallies) c7.fail(`"${id}" has more than one tally in the record`);
-  const hierarchy = checkHierarchy(election, (id) => tallies.get(id));
   for (const p of hierarchy.problems) c7.fail(p.message);
   for (const id of tallies.keys()) if (!election.index.byId.has(id)) c7.fail(`tally from "${id}", who is not in the roster`);
   done(c7);

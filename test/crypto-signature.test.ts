@@ -1,4 +1,4 @@
-import { createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.ts';
 import {
@@ -133,6 +133,53 @@ describe('Ed25519 signatures', () => {
   it('a secret key must be 32 bytes', () => {
     expect(() => signingKeyFromSecret(new Uint8Array(31))).toThrow(RangeError);
     expect(() => signingKeyFromSecret(new Uint8Array(64))).toThrow(RangeError);
+  });
+});
+
+describe('raw (JWK) key import', () => {
+  // crypto/signature.ts imports keys as JWK members; these pin it to the DER (PKCS#8 / SPKI)
+  // import that Node documents, for many random keys.
+  const PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
+  const SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+
+  it('derives the same public key and signs the same bytes as a DER-imported private key', () => {
+    for (let i = 0; i < 20; i++) {
+      const secretKey = new Uint8Array(randomBytes(32));
+      const der = createPrivateKey({ key: Buffer.concat([PKCS8, secretKey]), format: 'der', type: 'pkcs8' });
+      const spki = createPublicKey(der).export({ format: 'der', type: 'spki' });
+      expect(toHex(signingKeyFromSecret(secretKey).publicKey)).toBe(toHex(new Uint8Array(spki.subarray(12))));
+      const framedMessage = concatBytes(utf8('tallymesh/sig/v1/precinct-tally\0'), message);
+      // A fresh copy of the key: the private key object is built from it here, not taken from a cache.
+      expect(toHex(sign('precinct-tally', message, new Uint8Array(secretKey)))).toBe(toHex(nodeSign(null, framedMessage, der)));
+    }
+  });
+
+  it('verifies exactly what a DER-imported public key verifies', () => {
+    for (let i = 0; i < 20; i++) {
+      const kp = generateSigningKey();
+      const spki = createPublicKey({ key: Buffer.concat([SPKI, kp.publicKey]), format: 'der', type: 'spki' });
+      const sig = sign('receipt', message, kp.secretKey);
+      const framedMessage = concatBytes(utf8('tallymesh/sig/v1/receipt\0'), message);
+      const tampered = flipBit(sig, i, i % 8);
+      for (const s of [sig, tampered]) {
+        expect(verifySignature('receipt', message, s, new Uint8Array(kp.publicKey))).toBe(nodeVerify(null, framedMessage, spki, s));
+      }
+      expect(verifySignature('receipt', message, sig, kp.publicKey)).toBe(true);
+      expect(verifySignature('receipt', message, tampered, kp.publicKey)).toBe(false);
+    }
+  });
+
+  it('reads keys through array views (byteOffset)', () => {
+    const kp = generateSigningKey();
+    const buffer = new Uint8Array(96);
+    buffer.set(kp.secretKey, 7);
+    buffer.set(kp.publicKey, 50);
+    const secretView = buffer.subarray(7, 39);
+    const publicView = buffer.subarray(50, 82);
+    expect(toHex(signingKeyFromSecret(secretView).publicKey)).toBe(toHex(kp.publicKey));
+    const sig = sign('result', message, secretView);
+    expect(toHex(sig)).toBe(toHex(sign('result', message, kp.secretKey)));
+    expect(verifySignature('result', message, sig, publicView)).toBe(true);
   });
 });
 

@@ -332,6 +332,42 @@ describe('aggregator role', () => {
     expect(t.ballotCount).toBe(4);
   });
 
+  it('receiveMany gives each tally, in order, the outcome receive() gives it, and counts the accepted ones', () => {
+    const t = precinctTally(P[0]);
+    const n = ctx.publicKey.n;
+    const forged: AnyTally = { kind: 'precinct', tally: { ...t, ballotCount: t.ballotCount + 1 } }; // not re-signed
+    const outside: AnyTally = { kind: 'precinct', tally: PrecinctTally.sign({ ...t, words: [n * 3n] }, key(P[0])) }; // shares n's factors
+    const notChild = tallies.get(P[2])!;
+    const second: AnyTally = { kind: 'precinct', tally: PrecinctTally.sign({ ...t, ballotCount: t.ballotCount + 1 }, key(P[0])) };
+    const batch = [forged, outside, notChild, tallies.get(P[0])!, tallies.get(P[0])!, second, tallies.get(P[1])!];
+
+    const many = new AggregatorRole(ctx, COUNTY[0], key(COUNTY[0]));
+    const outcomes = many.receiveMany(batch);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected', 'accepted', 'duplicate', 'equivocation', 'accepted']);
+
+    // One at a time, receive() throws the same errors and reaches the same statuses.
+    const one = new AggregatorRole(ctx, COUNTY[0], key(COUNTY[0]));
+    batch.forEach((tally, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'rejected') {
+        const err = expectProtocolError(() => one.receive(tally), outcome.error.code, outcome.error.path);
+        expect(err.message).toBe(outcome.error.message);
+      } else {
+        expect(one.receive(tally).status).toBe(outcome.status);
+      }
+    });
+    const codes = outcomes.slice(0, 3).map((o) => (o.status === 'rejected' ? [o.error.code, o.error.path] : []));
+    expect(codes).toEqual([
+      ['bad-signature', 'precinct-tally.signature'],
+      ['ciphertext-out-of-range', 'precinct-tally.words[0]'],
+      ['unknown-signer', 'tally'],
+    ]);
+    expect(many.equivocations).toHaveLength(1);
+    expect(toHex(PrecinctTally.hash(precinctTally(P[0])))).toBe(many.acceptedHash(P[0]));
+    expect(many.aggregate().words).toEqual((tallies.get(COUNTY[0])!.tally as AggregateTally).words);
+    expect(toHex(AggregateTally.hash(one.aggregate()))).toBe(toHex(AggregateTally.hash(many.aggregate())));
+  });
+
   it('aggregate() before all children have reported throws', () => {
     const agg = new AggregatorRole(ctx, COUNTY[1], key(COUNTY[1]));
     expectProtocolError(() => agg.aggregate(), 'inconsistent', 'aggregate');

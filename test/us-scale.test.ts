@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../crypto/paillier.ts';
-import { sign, signingKeyFromSecret, verifySignature } from '../crypto/signature.ts';
 import { ballotLayout, unpackCounts } from '../protocol/layout.ts';
 import { STANDARD_CONTESTS } from '../protocol/contests.ts';
 import { ID_PATTERN } from '../protocol/manifest.ts';
@@ -16,7 +15,6 @@ import { PrecinctTally } from '../protocol/tally.ts';
 import { verifyRecord } from '../protocol/verify.ts';
 import { readRecord } from '../node/record-files.ts';
 import { loadUsAtlas } from '../scripts/simulate-network/us-scale/atlas.ts';
-import { fastSigningKey } from '../scripts/simulate-network/us-scale/election.ts';
 import { buildUsHierarchy, hierarchyNodes, partitionStates } from '../scripts/simulate-network/us-scale/hierarchy.ts';
 import { LocalHost } from '../scripts/simulate-network/us-scale/hosts.ts';
 import { runUsScale } from '../scripts/simulate-network/us-scale/run.ts';
@@ -64,17 +62,6 @@ describe('us-scale pieces', () => {
     expect(again.ballots).toEqual(h.ballots);
     const parts = partitionStates(h, 2);
     expect(parts.flat().sort()).toEqual(h.states.map((s) => s.id).sort());
-  });
-
-  it('makes Ed25519 keys that crypto/signature.ts signs and verifies with', () => {
-    const k = fastSigningKey();
-    expect(k.secretKey).toHaveLength(32);
-    expect(k.publicKey).toHaveLength(32);
-    expect(signingKeyFromSecret(k.secretKey).publicKey).toEqual(k.publicKey); // the same key crypto/signature.ts derives
-    expect(fastSigningKey().publicKey).not.toEqual(k.publicKey);
-    const sig = sign('precinct-tally', new Uint8Array([1, 2, 3]), k.secretKey);
-    expect(verifySignature('precinct-tally', new Uint8Array([1, 2, 3]), sig, k.publicKey)).toBe(true);
-    expect(verifySignature('precinct-tally', new Uint8Array([1, 2, 4]), sig, k.publicKey)).toBe(false);
   });
 
   it('encrypts a precinct\'s packed counts so that they decrypt to the drawn counts', () => {

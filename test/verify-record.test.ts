@@ -195,8 +195,11 @@ describe('check 2: signatures', () => {
     signature[10] = signature[10]! ^ 0x01;
     writePrecinctTally(dir, { ...t, signature });
     const v = verifyDir(dir);
-    expectChecks(v, [2], [1, 3, 4, 5, 6]);
+    // Check 7 fails too: an invalid tally cannot be counted (its signature is verified once).
+    expectChecks(v, [2, 7], [1, 3, 4, 5, 6]);
     expect(detailsOf(v, 2)).toContain(P1);
+    expect(detailsOf(v, 2)).toMatch(/signature does not verify/);
+    expect(detailsOf(v, 7)).toMatch(/signature does not verify/);
   });
 
   it('fails for a partial decryption signed with another trustee\'s key', () => {
@@ -370,6 +373,16 @@ describe('check 7: aggregates', () => {
     fs.rmSync(recordPaths.precinctTally(dir, P2));
     const v = verifyDir(dir);
     expectChecks(v, [5, 6, 7], [1, 2, 3, 4]);
+  });
+
+  it('fails for a precinct tally re-signed with a word outside Z*_{n^2} (n), naming it, while check 2 passes', () => {
+    const dir = fx.copy('word-not-unit');
+    fs.rmSync(recordPaths.ballots(dir, P2)); // so that checks 5 and 6 have nothing to compare
+    writePrecinctTally(dir, resignPrecinct(readPrecinctTally(dir, P2), { words: [ctx.publicKey.n] }));
+    const v = verifyDir(dir);
+    expectChecks(v, [7], [1, 2, 3, 4, 5, 6]);
+    expect(detailsOf(v, 7)).toMatch(/precinct-tally\.words\[0\]: ciphertext is not in Z\*_\{n\^2\}/);
+    expect(detailsOf(v, 7)).toContain(`"${COUNTY1}" aggregates a child whose tally is missing or invalid`);
   });
 
   it('fails for two tallies of one node', () => {

@@ -5,17 +5,9 @@
 import { equalBytes, toHex } from '../../crypto/bytes.ts';
 import type { ElectionContext } from '../../protocol/election.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
+import { validateTallies, validateTally } from '../../protocol/hierarchy.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
-import {
-  AggregateTally,
-  childTallyOf,
-  multiplyWords,
-  validateAggregateTally,
-  validatePrecinctTally,
-  type AggregateLevel,
-  type AnyTally,
-  type ChildTally,
-} from '../../protocol/tally.ts';
+import { AggregateTally, childTallyOf, multiplyWords, type AggregateLevel, type AnyTally, type ChildTally } from '../../protocol/tally.ts';
 
 export interface Equivocation {
   childId: string;
@@ -30,8 +22,7 @@ export type ReceiveOutcome =
 
 /** Validates any tally on its own (signature, signer, structure); no parent relation checked. */
 export function validateAnyTally(ctx: ElectionContext, t: AnyTally): AnyTally {
-  if (t.kind === 'precinct') validatePrecinctTally(ctx, t.tally);
-  else validateAggregateTally(ctx, t.tally);
+  validateTally(ctx, t);
   return t;
 }
 
@@ -57,12 +48,46 @@ export class AggregatorRole {
 
   /** Validates a child's tally and records it; throws ProtocolError if it is not acceptable. */
   receive(t: AnyTally): ReceiveOutcome {
+    const child = this.childOf(t);
+    validateAnyTally(this.ctx, t);
+    return this.record(child);
+  }
+
+  /**
+   * receive() for many tallies at once, in order: each is accepted, found a duplicate or an
+   * equivocation, or rejected with the error receive() would throw; their words' group
+   * membership is tested in one batch (protocol/hierarchy.ts validateTallies).
+   */
+  receiveMany(tallies: readonly AnyTally[]): (ReceiveOutcome | { status: 'rejected'; error: ProtocolError })[] {
+    const children = tallies.map((t) => {
+      try {
+        return this.childOf(t);
+      } catch (err) {
+        if (err instanceof ProtocolError) return err;
+        throw err;
+      }
+    });
+    const candidates = tallies.filter((_, i) => !(children[i] instanceof ProtocolError));
+    const validations = validateTallies(this.ctx, candidates);
+    let k = 0;
+    return children.map((child) => {
+      if (child instanceof ProtocolError) return { status: 'rejected', error: child };
+      const { error } = validations[k++]!;
+      return error ? { status: 'rejected', error } : this.record(child);
+    });
+  }
+
+  /** The tally as this node's child; throws unless it comes from one. */
+  private childOf(t: AnyTally): ChildTally {
     const child = childTallyOf(t);
     const entry = this.ctx.index.byId.get(child.id);
     if (!entry || entry.parent !== this.nodeId) {
       throw new ProtocolError('unknown-signer', 'tally', `"${child.id}" is not a child of "${this.nodeId}"`);
     }
-    validateAnyTally(this.ctx, t);
+    return child;
+  }
+
+  private record(child: ChildTally): ReceiveOutcome {
     const first = this.received.get(child.id);
     if (!first) {
       this.received.set(child.id, child);

@@ -15,7 +15,7 @@ import { AggregateTally, PrecinctTally, type AnyTally } from '../../../protocol/
 import { AggregatorRole } from '../../../node/roles/aggregator.ts';
 import { TrusteeRole } from '../../../node/roles/trustee.ts';
 import { decodeFramed, encodeFramed } from '../../../node/record-files.ts';
-import { fastSigningKey } from './election.ts';
+import { generateSigningKey } from '../../../crypto/signature.ts';
 import { Encryptor, addCounts, drawPrecinctCounts, syntheticPrecinctTally, type Counts } from './synthetic.ts';
 import { verifyPartition, type PartitionVerification } from './verify.ts';
 import { peerIdFromEd25519 } from '../../../protocol/peer-id.ts';
@@ -119,7 +119,7 @@ export class PartitionNodes {
     const publicKeys = new Uint8Array(32 * ids.length);
     const peerIds: string[] = [];
     ids.forEach((id, i) => {
-      const { secretKey, publicKey } = fastSigningKey();
+      const { secretKey, publicKey } = generateSigningKey();
       this.secrets.set(id, secretKey);
       publicKeys.set(publicKey, 32 * i);
       peerIds.push(peerIdFromEd25519(publicKey));
@@ -167,13 +167,19 @@ export class PartitionNodes {
     let validated = 0;
     ids.forEach((id, i) => {
       const role = new AggregatorRole(ctx, id, this.secret(id));
-      for (const child of ctx.index.childrenOf(id)) {
+      const children = ctx.index.childrenOf(id).map((child) => {
         const t = this.tallies.get(child.id);
         if (!t) throw new Error(`${level} "${id}": no tally from child "${child.id}"`);
-        const outcome = role.receive(t);
-        if (outcome.status !== 'accepted') throw new Error(`${level} "${id}": child "${child.id}" ${outcome.status}`);
+        return t;
+      });
+      // All children at once: their words' group membership is tested in one batch.
+      role.receiveMany(children).forEach((outcome, k) => {
+        const child = children[k]!;
+        const childId = child.kind === 'precinct' ? child.tally.precinctId : child.tally.nodeId;
+        if (outcome.status === 'rejected') throw new Error(`${level} "${id}": child "${childId}" rejected: ${outcome.error.message}`);
+        if (outcome.status !== 'accepted') throw new Error(`${level} "${id}": child "${childId}" ${outcome.status}`);
         validated++;
-      }
+      });
       this.tallies.set(id, { kind: 'aggregate', tally: role.aggregate() });
       if (level === 'county' && (i + 1) % 100 === 0) this.progress('counties', i + 1, ids.length);
     });

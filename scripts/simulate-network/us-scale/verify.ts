@@ -3,12 +3,12 @@
 // protocol/verify.ts's verifyRecord runs on one thread; at 178,000 tallies its checks 2 (every
 // signature) and 7 (every tally re-validated, every aggregate re-multiplied) take minutes. This
 // file runs the same checks split by state: each thread reads the manifest and the tally files of
-// its states' subtrees from the record directory and runs, for them, check 2's code (signer role
-// and signature) and checkHierarchy's code (validatePrecinctTally / validateAggregateTally per
-// node, checkAggregateOfChildren per county and state); the main thread runs check 1, check 2 for
-// the national tally, the partials and the result, check 7 for the national tally, and checks
-// 8 and 9 exactly as verifyRecord does. The check functions are the protocol's own; only the
-// loop over the roster is split.
+// its states' subtrees from the record directory and runs, for them, checkHierarchy's code
+// (validateNodeTallies: every tally validated, signature included; checkAggregates per county and
+// state) and check 2's code for the tallies whose signature that did not verify; the main thread
+// runs check 1, the same for the national tally, check 2 for the partials and the result, and
+// checks 8 and 9 exactly as verifyRecord does. The check functions are the protocol's own; only
+// the loop over the roster is split.
 //
 // The split is exact only for a record whose tally files are named after the node whose tally
 // they hold, with at most one tally per node, none from outside the roster and no published
@@ -19,18 +19,11 @@ import { join } from 'node:path';
 import { toHex } from '../../../crypto/bytes.ts';
 import { ElectionContext } from '../../../protocol/election.ts';
 import { ProtocolError } from '../../../protocol/errors.ts';
+import { checkAggregates, validateNodeTallies } from '../../../protocol/hierarchy.ts';
 import { ManifestSchema, type Manifest, type RosterEntry } from '../../../protocol/manifest.ts';
 import { PartialDecryption, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
 import { Result } from '../../../protocol/result.ts';
-import {
-  AggregateTally,
-  PrecinctTally,
-  checkAggregateOfChildren,
-  validateAggregateTally,
-  validatePrecinctTally,
-  type AnyTally,
-  type ChildTally,
-} from '../../../protocol/tally.ts';
+import { AggregateTally, PrecinctTally, childTallyOf, type AnyTally } from '../../../protocol/tally.ts';
 import { CHECKS, checkResult, verifyRecord, type CheckResult, type Verification } from '../../../protocol/verify.ts';
 import { readRecord } from '../../../node/record-files.ts';
 
@@ -56,12 +49,6 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 function readManifestContext(dir: string): ElectionContext {
   const json: unknown = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   return new ElectionContext(ManifestSchema.fromJSON(json, 'manifest'));
-}
-
-function asChild(t: AnyTally): ChildTally {
-  return t.kind === 'precinct'
-    ? { id: t.tally.precinctId, hash: PrecinctTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount }
-    : { id: t.tally.nodeId, hash: AggregateTally.hash(t.tally), words: t.tally.words, ballotCount: t.tally.ballotCount };
 }
 
 function readTally(dir: string, entry: RosterEntry): AnyTally | undefined {
@@ -92,36 +79,6 @@ function signatureProblem(ctx: ElectionContext, t: AnyTally): string | undefined
   }
 }
 
-/** checkHierarchy's first loop for one roster entry: the tally on its own. */
-function validateEntry(ctx: ElectionContext, entry: RosterEntry, t: AnyTally | undefined): ProtocolError | undefined {
-  if (!t) return new ProtocolError('inconsistent', entry.id, `${entry.role} "${entry.id}" has no tally`);
-  try {
-    if (entry.role === 'precinct') {
-      if (t.kind !== 'precinct' || t.tally.precinctId !== entry.id) throw new ProtocolError('inconsistent', entry.id, 'tally is not this precinct\'s');
-      validatePrecinctTally(ctx, t.tally);
-    } else {
-      if (t.kind !== 'aggregate' || t.tally.nodeId !== entry.id) throw new ProtocolError('inconsistent', entry.id, 'tally is not this node\'s');
-      validateAggregateTally(ctx, t.tally);
-    }
-    return undefined;
-  } catch (err) {
-    return err instanceof ProtocolError ? err : new ProtocolError('inconsistent', entry.id, String(err));
-  }
-}
-
-/** checkHierarchy's second loop for one aggregate whose tally is valid. */
-function aggregateProblem(ctx: ElectionContext, entry: RosterEntry, t: AnyTally, valid: Map<string, ChildTally>): ProtocolError | undefined {
-  if (t.kind !== 'aggregate') return undefined;
-  const kids = ctx.index.childrenOf(entry.id).map((c) => valid.get(c.id));
-  if (kids.some((k) => !k)) return new ProtocolError('inconsistent', entry.id, `"${entry.id}" aggregates a child whose tally is missing or invalid`);
-  try {
-    checkAggregateOfChildren(ctx, t.tally, kids as ChildTally[]);
-    return undefined;
-  } catch (err) {
-    return err instanceof ProtocolError ? new ProtocolError(err.code, `${entry.id}: ${err.path}`, err.message) : new ProtocolError('inconsistent', entry.id, String(err));
-  }
-}
-
 /** Worker side: checks 2 and 7 for the subtrees of `states`, reading the record directory. */
 export function verifyPartition(dir: string, states: string[], progress?: (phase: string, done: number, total: number) => void): PartitionVerification {
   const out: PartitionVerification = { unreadable: [], misnamed: [], check2: [], check7: [], validStates: [], tallies: 0 };
@@ -144,8 +101,6 @@ export function verifyPartition(dir: string, states: string[], progress?: (phase
     } else if (e.role === 'precinct' && countySet.has(e.parent)) entries.push(e);
   }
   const tallies = new Map<string, AnyTally>();
-  const valid = new Map<string, ChildTally>();
-  const problems: ProtocolError[] = [];
   entries.forEach((entry, i) => {
     let t: AnyTally | undefined;
     try {
@@ -162,21 +117,17 @@ export function verifyPartition(dir: string, states: string[], progress?: (phase
         return;
       }
       tallies.set(entry.id, t);
-      const sig = signatureProblem(ctx, t);
-      if (sig) out.check2.push(sig);
     }
-    const problem = validateEntry(ctx, entry, t);
-    if (problem) problems.push(problem);
-    else valid.set(entry.id, asChild(t!));
-    if ((i + 1) % 5000 === 0) progress?.('verify', i + 1, entries.length);
+    if ((i + 1) % 5000 === 0) progress?.('verify: read', i + 1, entries.length);
   });
-  for (const entry of entries) {
-    if (entry.role === 'precinct') continue;
-    const t = tallies.get(entry.id);
-    if (!t || !valid.has(entry.id)) continue;
-    const problem = aggregateProblem(ctx, entry, t, valid);
-    if (problem) problems.push(problem);
+  const tallyOf = (id: string): AnyTally | undefined => tallies.get(id);
+  const { valid, signed, problems } = validateNodeTallies(ctx, entries, tallyOf);
+  for (const t of tallies.values()) {
+    if (signed.has(t.tally)) continue;
+    const sig = signatureProblem(ctx, t);
+    if (sig) out.check2.push(sig);
   }
+  problems.push(...checkAggregates(ctx, entries, tallyOf, valid));
   out.check7 = problems.map((p) => p.message);
   out.validStates = states.filter((s) => valid.has(s));
   return out;
@@ -320,9 +271,23 @@ export async function verifyRecordParallel(dir: string, hosts: VerifyHost[], onC
   const tallyCount = reports.reduce((acc, r) => acc + r.tallies, 0) + (national ? 1 : 0);
   if (tallyCount !== seen.size) return serial(dir, `${seen.size} tally files, ${tallyCount} read by the split`, onCheck);
 
+  // The national tally on its own (validating it verifies its signature), then against the
+  // states the workers found valid: check 7's part here, before check 2 needs its signature.
+  const nationalEntry = election.index.national;
+  const nationalOf = (id: string): AnyTally | undefined => (id === nationalEntry.id ? national : undefined);
+  const nationalCheck = validateNodeTallies(election, [nationalEntry], nationalOf);
+  const nationalProblems = nationalCheck.problems;
+  const nationalValid = nationalCheck.valid.get(nationalEntry.id);
+  if (nationalValid) {
+    const validStates = new Set(reports.flatMap((r) => r.validStates));
+    const valid = new Map(nationalCheck.valid);
+    for (const [id, t] of states) if (validStates.has(id)) valid.set(id, childTallyOf(t));
+    nationalProblems.push(...checkAggregates(election, [nationalEntry], nationalOf, valid));
+  }
+
   // 2. signatures: subtrees from the workers, then the national tally, partials and result here.
   for (const r of reports) for (const d of r.check2) c2.fail(d);
-  if (national) {
+  if (national && !nationalCheck.signed.has(national.tally)) {
     const sig = signatureProblem(election, national);
     if (sig) c2.fail(sig);
   }
@@ -346,23 +311,12 @@ export async function verifyRecordParallel(dir: string, hosts: VerifyHost[], onC
   done(c6);
 
   // 7. the hierarchy: the workers' problems, then the national tally's own and its aggregate.
-  const problems: string[] = reports.flatMap((r) => r.check7);
-  const nationalEntry = election.index.national;
-  const nationalProblem = validateEntry(election, nationalEntry, national);
-  if (nationalProblem) problems.push(nationalProblem.message);
-  else {
-    const validStates = new Set(reports.flatMap((r) => r.validStates));
-    const valid = new Map<string, ChildTally>();
-    for (const [id, t] of states) if (validStates.has(id)) valid.set(id, asChild(t));
-    const p = aggregateProblem(election, nationalEntry, national!, valid);
-    if (p) problems.push(p.message);
-  }
-  for (const p of problems) c7.fail(p);
+  for (const p of [...reports.flatMap((r) => r.check7), ...nationalProblems.map((p) => p.message)]) c7.fail(p);
   done(c7);
 
   // 8 and 9: verifyRecord's code.
-  const nationalTally = !nationalProblem && national?.kind === 'aggregate' ? national.tally : undefined;
-  const nationalHash = nationalTally ? AggregateTally.hash(nationalTally) : undefined;
+  const nationalTally = nationalValid && national?.kind === 'aggregate' ? national.tally : undefined;
+  const nationalHash = nationalTally ? nationalValid!.hash : undefined;
   const validPartials = new Map<string, PartialDecryption>();
   if (!nationalTally || !nationalHash) {
     c8.skipped = true;
