@@ -26,7 +26,7 @@ import { validateArtifact, type ValidatedArtifact } from './network/artifact-val
 import type { Envelope } from './network/envelope.ts';
 import { createNetworkHost, type NetworkHost } from './network/host.ts';
 import { MetricsRegistry, type Counter } from './network/metrics.ts';
-import type { NetworkOptionsOverride } from './network/options.ts';
+import { resolveNetworkOptions, type NetworkOptionsOverride } from './network/options.ts';
 import type { PullRequest } from './network/pull-protocol.ts';
 import type { Topic } from './network/topics.ts';
 import { checkRecordInWorker, type RecordCheckTask } from './record-check.ts';
@@ -96,7 +96,7 @@ export class TallyNode implements NodeApi, ObserverApi {
   private readonly tallyByNode = new Map<string, ValidatedArtifact & { type: 'precinct-tally' | 'aggregate-tally' }>();
   private readonly partials = new Map<string, PartialDecryption>();
   private readonly outbox = new Map<string, Outgoing>();
-  private readonly pullBackoff = new Map<string, { next: number; delay: number }>();
+  private readonly pullBackoff = new Map<string, { next: number; delay: number; attempt: number }>();
   private national: AggregateTally | undefined;
   private resultValue: Result | undefined;
   private hierarchyProblem: string | undefined;
@@ -435,21 +435,36 @@ export class TallyNode implements NodeApi, ObserverApi {
     const want = this.wanted()
       .filter((r) => (this.pullBackoff.get(JSON.stringify(r))?.next ?? 0) <= now)
       .slice(0, 32);
+    const attempts = new Map<PullRequest, number>();
     for (const r of want) {
       const key = JSON.stringify(r);
-      const delay = Math.min(30_000, (this.pullBackoff.get(key)?.delay ?? 500) * 2);
-      this.pullBackoff.set(key, { next: now + delay, delay });
+      const last = this.pullBackoff.get(key);
+      const delay = Math.min(30_000, (last?.delay ?? 500) * 2);
+      const attempt = (last?.attempt ?? -1) + 1;
+      this.pullBackoff.set(key, { next: now + delay, delay, attempt });
+      attempts.set(r, attempt);
     }
     if (!want.length) return;
     const peers = this.host.peers().filter((p) => p.admission === 'roster');
     // Requests run side by side, so one slow or vanished peer delays only its own request.
-    await Promise.all(want.map((request) => this.pullOne(request, peers)));
+    await Promise.all(want.map((request) => this.pullOne(request, peers, attempts.get(request)!)));
   }
 
-  /** Asks the artifact's author first, then everyone else (the board gives every node a copy). */
-  private async pullOne(request: PullRequest, peers: ReturnType<NetworkHost['peers']>): Promise<void> {
+  /**
+   * Asks the artifact's author first, then a few other peers, different ones at each attempt
+   * (the board gives every node a copy, so a tally that reached only a sibling is still found).
+   * Asking every peer each time would cost every node a stream per peer per missing artifact:
+   * with hundreds of nodes waiting for tallies that do not exist yet, that alone saturates them.
+   */
+  private async pullOne(request: PullRequest, peers: ReturnType<NetworkHost['peers']>, attempt: number): Promise<void> {
     const author = request.by === 'sender' ? this.ctx.index.byId.get(request.sender)?.peerId : undefined;
-    const order = [...peers].sort((a, b) => Number(b.peerId === author) - Number(a.peerId === author));
+    const others = peers.filter((p) => p.peerId !== author);
+    const fanout = Math.min(resolveNetworkOptions(this.options.network).pull.othersPerAttempt, others.length);
+    const start = others.length ? (attempt * fanout) % others.length : 0;
+    const order = [
+      ...peers.filter((p) => p.peerId === author),
+      ...Array.from({ length: fanout }, (_, i) => others[(start + i) % others.length]!),
+    ];
     for (const peer of order) {
       if (this.stopped) return;
       try {

@@ -79,6 +79,9 @@ export const NETWORK_DEFAULTS = {
     timeoutMs: 60_000,
     maxInboundStreams: 32,
     maxOutboundStreams: 64,
+    /** Peers other than the author asked per catch-up attempt, rotating between attempts: finds
+     * a copy held only by a sibling within a few attempts without a stream to every peer. */
+    othersPerAttempt: 2,
   },
   connection: {
     /** libp2p refuses more than a few inbound connections per second and host; a local network
