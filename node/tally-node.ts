@@ -11,6 +11,7 @@ import type { TrusteeShare } from '../crypto/threshold.ts';
 import { Ballot } from '../protocol/ballot.ts';
 import { ElectionContext } from '../protocol/election.ts';
 import { ProtocolError } from '../protocol/errors.ts';
+import { countedTally, listedTallyHash, type TallyVersions } from '../protocol/counted-tally.ts';
 import { checkHierarchy } from '../protocol/hierarchy.ts';
 import { manifestToJSON, type RosterEntry } from '../protocol/manifest.ts';
 import { PartialDecryption } from '../protocol/partial-decryption.ts';
@@ -77,6 +78,8 @@ interface Outgoing {
 
 const TICK_MS = 1000;
 
+type TallyArtifact = ValidatedArtifact & { type: 'precinct-tally' | 'aggregate-tally' };
+
 export class TallyNode implements NodeApi, ObserverApi {
   readonly id: string;
   readonly role: RosterEntry['role'];
@@ -93,7 +96,10 @@ export class TallyNode implements NodeApi, ObserverApi {
   private trustee: TrusteeRole | undefined;
   private combiner: CombinerRole | undefined;
   /** The accepted tally of every node, by node id: the hierarchy as this node knows it. */
-  private readonly tallyByNode = new Map<string, ValidatedArtifact & { type: 'precinct-tally' | 'aggregate-tally' }>();
+  private readonly tallyByNode = new Map<string, TallyArtifact>();
+  /** Every valid tally held, by content hash: the first from each signer and any equivocating
+   * second version, so that the version a parent counted can be followed (tallyOf). */
+  private readonly tallyVersions = new Map<string, TallyArtifact>();
   private readonly partials = new Map<string, PartialDecryption>();
   private readonly outbox = new Map<string, Outgoing>();
   private readonly pullBackoff = new Map<string, { next: number; delay: number; attempt: number }>();
@@ -226,6 +232,7 @@ export class TallyNode implements NodeApi, ObserverApi {
         this.counters.equivocations.inc({ type: a.type });
         this.logger.warn({ event: 'equivocation', sender: senderOf(a), first: toHex(put.equivocation.first), second: a.hashHex }, 'a signer published two different artifacts; the second is kept as evidence, not counted');
         this.recordChildEquivocation(a);
+        this.noteTallyVersion(a);
         return;
       }
       // Already stored: nothing new, except our own artifact that the durable precinct stored first.
@@ -253,6 +260,7 @@ export class TallyNode implements NodeApi, ObserverApi {
         // Equivocation evidence: never counted, still reported.
         this.equivocationCount++;
         this.recordChildEquivocation(a);
+        this.noteTallyVersion(a);
         continue;
       }
       this.dispatch(a);
@@ -280,6 +288,7 @@ export class TallyNode implements NodeApi, ObserverApi {
       case 'aggregate-tally': {
         const id = senderOf(a);
         this.tallyByNode.set(id, a);
+        this.noteTallyVersion(a);
         const tally: AnyTally = a.type === 'precinct-tally' ? { kind: 'precinct', tally: a.value } : { kind: 'aggregate', tally: a.value };
         if (this.aggregator && this.ctx.index.node(id).parent === this.id) {
           const outcome = this.aggregator.receive(tally);
@@ -335,11 +344,31 @@ export class TallyNode implements NodeApi, ObserverApi {
     return true;
   }
 
+  private noteTallyVersion(a: ValidatedArtifact): void {
+    if (a.type === 'precinct-tally' || a.type === 'aggregate-tally') this.tallyVersions.set(a.hashHex, a);
+  }
+
+  /** id's tally as the hierarchy counts it (see countedVersion). */
   private tallyOf(id: string): AnyTally | undefined {
-    const a = this.tallyByNode.get(id);
+    const a = this.countedVersion(id);
     if (!a) return undefined;
     return a.type === 'precinct-tally' ? { kind: 'precinct', tally: a.value } : { kind: 'aggregate', tally: a.value };
   }
+
+  /** id's tally as the hierarchy counts it: protocol/counted-tally.ts. */
+  private countedVersion(id: string): TallyArtifact | undefined {
+    return countedTally(this.ctx, id, this.versions);
+  }
+
+  private listedHash(id: string): string | undefined {
+    return listedTallyHash(this.ctx, id, this.versions);
+  }
+
+  private readonly versions: TallyVersions<TallyArtifact> = {
+    first: (id) => this.tallyByNode.get(id),
+    byHash: (hex) => this.tallyVersions.get(hex),
+    aggregate: (a) => (a.type === 'aggregate-tally' ? a.value : undefined),
+  };
 
   /** Accepts an artifact this node made and queues it for its topics. */
   private async own(type: Envelope['type'], bytes: Uint8Array): Promise<void> {
@@ -412,7 +441,12 @@ export class TallyNode implements NodeApi, ObserverApi {
     if (needsHierarchy || this.role === 'trustee') {
       if (!this.national) want.push(tallyOfNode(this.ctx.index.national));
       else if (this.trustee && !this.hasOwnPartial()) {
-        for (const e of this.ctx.manifest.roster) if (e.role !== 'trustee' && !this.tallyByNode.has(e.id)) want.push(tallyOfNode(e));
+        for (const e of this.ctx.manifest.roster) {
+          if (e.role === 'trustee') continue;
+          const listed = this.listedHash(e.id);
+          if (listed !== undefined && !this.tallyVersions.has(listed)) want.push({ by: 'hash', hash: listed });
+          else if (listed === undefined && !this.tallyByNode.has(e.id)) want.push(tallyOfNode(e));
+        }
       }
     }
     if (this.combiner && !this.resultValue) {
