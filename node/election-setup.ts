@@ -16,7 +16,7 @@ import { STANDARD_CONTESTS } from '../protocol/contests.ts';
 import { PROTOCOL_VERSION, validateManifest, type Contest, type Manifest, type Role, type RosterEntry } from '../protocol/manifest.ts';
 import { peerIdFromEd25519 } from '../protocol/peer-id.ts';
 // The one reader of us-atlas's jurisdiction list (ids and names, no geometry); read-only use.
-import { loadUsAtlas, type AtlasCounty, type AtlasState } from '../scripts/simulate-network/us-scale/atlas.ts';
+import { loadUsAtlas, type AtlasCounty, type AtlasState } from './us-atlas.ts';
 
 export interface ElectionShape {
   states: number;

@@ -14,7 +14,7 @@ import { ID_PATTERN } from '../protocol/manifest.ts';
 import { PrecinctTally } from '../protocol/tally.ts';
 import { verifyRecord } from '../protocol/verify.ts';
 import { readRecord } from '../node/record-files.ts';
-import { loadUsAtlas } from '../scripts/simulate-network/us-scale/atlas.ts';
+import { loadUsAtlas } from '../node/us-atlas.ts';
 import { buildUsHierarchy, hierarchyNodes, partitionStates } from '../scripts/simulate-network/us-scale/hierarchy.ts';
 import { LocalHost } from '../scripts/simulate-network/us-scale/hosts.ts';
 import { runUsScale } from '../scripts/simulate-network/us-scale/run.ts';

@@ -13,7 +13,7 @@
 // Ballots per precinct: a deterministic jitter of 0.5..1.5 times the mean, rounded so that the
 // total is exactly the requested number of ballots.
 import { createHash } from 'node:crypto';
-import type { AtlasCounty, AtlasState, UsAtlas } from './atlas.ts';
+import type { AtlasCounty, AtlasState, UsAtlas } from '../../../node/us-atlas.ts';
 
 export const NATIONAL_ID = 'us';
 

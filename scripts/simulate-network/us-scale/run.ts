@@ -29,7 +29,7 @@ import { verifyRecord, type CheckResult } from '../../../protocol/verify.ts';
 import { AggregatorRole } from '../../../node/roles/aggregator.ts';
 import { CombinerRole } from '../../../node/roles/combiner.ts';
 import { decodeFramed, encodeFramed, readRecord, writeRecord } from '../../../node/record-files.ts';
-import { loadUsAtlas } from './atlas.ts';
+import { loadUsAtlas } from '../../../node/us-atlas.ts';
 import { buildUsManifest, publicIdentity, type PublicIdentity } from './election.ts';
 import { buildUsHierarchy, hierarchyNodes, partitionStates } from './hierarchy.ts';
 import { LocalHost, WorkerHost, type NodeHost } from './hosts.ts';
