@@ -1,6 +1,5 @@
 // U.S. states and counties, for setup's FIPS codes and the U.S.-scale run, from the `us-atlas`
-// package (Census Bureau
-// cartographic boundary files, 2017 edition, as TopoJSON). Only the ids (FIPS codes) and the
+// package (Census Bureau cartographic boundary files, 2017 edition, as TopoJSON). Only the ids (FIPS codes) and the
 // `name` properties of the geometries are read; no geometry is decoded, so topojson-client is not
 // needed. The 50 states and the District of Columbia are kept (state FIPS 01..56); territories
 // (American Samoa 60, Guam 66, Northern Mariana Islands 69, Puerto Rico 72, Virgin Islands 78)
