@@ -98,7 +98,7 @@ export function renderResults(view: HierarchyView): void {
   const r = view.result;
   const t = view.verification.threshold;
   const intro = r
-    ? `${count(r.ballotCount)} ballots, decrypted by ${t.valid} trustees and signed by ${r.combinerId}.`
+    ? `${count(r.ballotCount)} ballots, decrypted from ${t.needed} of the ${t.valid} valid partial decryptions and signed by ${r.combinerId}.`
     : view.national.status === 'verified'
       ? `The national tally is complete; waiting for the trustees' decryption (${t.valid} of ${t.needed} valid partial decryptions here).`
       : 'Waiting for the count to reach the national level; the counts appear once the trustees decrypt the national tally.';
