@@ -157,7 +157,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       dialTimeout: options.connection.dialTimeoutMs,
     },
     // The connection monitor pings every connection (needs the ping service) and records its RTT.
-    connectionMonitor: { pingInterval: options.connection.pingIntervalMs },
+    connectionMonitor: { pingInterval: options.connection.pingIntervalMs, pingTimeout: { minTimeout: options.connection.pingTimeoutMinMs } },
     services: {
       identify: identify(),
       // The connection monitor's pings and ping() share these per-connection stream limits

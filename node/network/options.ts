@@ -93,6 +93,11 @@ export const NETWORK_DEFAULTS = {
     bootstrapIntervalMs: 5_000,
     /** libp2p's connection monitor pings each connection this often; peers() reports the RTT. */
     pingIntervalMs: 10_000,
+    /** The monitor closes a connection whose ping is not answered in time (adaptive, never less
+     * than this). libp2p's 5 s floor closed live connections of nodes that were merely busy
+     * (a county validating a burst of tallies); each redial costs a Noise handshake, which loads
+     * them further. A peer that is really gone still fails its TCP writes and pulls. */
+    pingTimeoutMinMs: 30_000,
   },
 };
 
