@@ -44,6 +44,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--county-down', 'stop a county while the polls close and restart it later')
     .option('--trustees-offline <n>', 'leave n trustees offline', int('--trustees-offline'))
     .option('--rogue-peer', 'an extra observer peer injects forged, foreign and equivocating tallies')
+    .option('--timeout <minutes>', `how long to wait for the count after the polls close (default ${DEFAULT_SIMULATION.timeoutMs / 60_000})`, int('--timeout', 1))
     .option('--keep-open', 'keep the nodes running after the result, so the dashboard can be looked at; Ctrl-C stops them')
     .option('--scale <scale>', '"us": the U.S.-scale aggregation run')
     .action(async (opts) => {
@@ -69,6 +70,7 @@ export function registerSimulateCommand(program: Command): void {
         countyDown: !!opts.countyDown,
         trusteesOffline: opts.trusteesOffline ?? 0,
         roguePeer: !!opts.roguePeer,
+        ...(opts.timeout ? { timeoutMs: opts.timeout * 60_000 } : {}),
         ...(opts.keepOpen ? { keepOpen: untilInterrupted } : {}),
       });
       const manifest = loadManifest(join(outcome.out, 'election', 'manifest.json'));
