@@ -16,14 +16,15 @@ import {
   type AnyTally,
   type ChildTally,
   type PrecinctTally,
+  type WordCheck,
 } from './tally.ts';
 
 export type TallyLookup = (id: string) => AnyTally | undefined;
 
 /** Structure, election, signer and signature of any tally on its own (no parent relation). */
-export function validateTally(ctx: ElectionContext, t: AnyTally): void {
-  if (t.kind === 'precinct') validatePrecinctTally(ctx, t.tally);
-  else validateAggregateTally(ctx, t.tally);
+export function validateTally(ctx: ElectionContext, t: AnyTally, checkWord?: WordCheck): void {
+  if (t.kind === 'precinct') validatePrecinctTally(ctx, t.tally, checkWord);
+  else validateAggregateTally(ctx, t.tally, checkWord);
 }
 
 const nodeIdOf = (t: AnyTally): string => (t.kind === 'precinct' ? t.tally.precinctId : t.tally.nodeId);
@@ -48,21 +49,16 @@ export function validateTallies(ctx: ElectionContext, tallies: readonly AnyTally
   const words: bigint[] = [];
   const owners: number[] = [];
   let current = 0;
-  // The same context, except that its membership test checks the range at once (the same error)
-  // and leaves the gcd to the batch below.
-  const deferring: ElectionContext = Object.create(ctx, {
-    checkCiphertext: {
-      value: (c: bigint, path: string): void => {
-        if (c <= 0n || c >= ctx.publicKey.n2) ctx.checkCiphertext(c, path);
-        words.push(c);
-        owners.push(current);
-      },
-    },
-  });
+  // The range is checked at once (the same error); the gcd is left to the batch below.
+  const deferring: WordCheck = (c, path) => {
+    if (c <= 0n || c >= ctx.publicKey.n2) ctx.checkCiphertext(c, path);
+    words.push(c);
+    owners.push(current);
+  };
   const out = tallies.map((t, i): TallyValidation => {
     current = i;
     try {
-      validateTally(deferring, t);
+      validateTally(ctx, t, deferring);
       return { signed: true };
     } catch (err) {
       return { signed: false, error: asProtocolError(err, t) };
