@@ -29,7 +29,7 @@ import { createNetworkHost, type NetworkHost } from './network/host.ts';
 import { MetricsRegistry, type Counter } from './network/metrics.ts';
 import { resolveNetworkOptions, type NetworkOptionsOverride } from './network/options.ts';
 import type { PullRequest } from './network/pull-protocol.ts';
-import type { Topic } from './network/topics.ts';
+import { subscribesToBoard, type Topic } from './network/topics.ts';
 import { checkRecordInWorker, type RecordCheckTask } from './record-check.ts';
 import {
   ApiError,
@@ -77,6 +77,14 @@ interface Outgoing {
 }
 
 const TICK_MS = 1000;
+
+/** Something to pull: the request, the roster node it is about, and whether gossip normally
+ * brings it (then it is first asked for only after the grace period). */
+interface Want {
+  request: PullRequest;
+  about: string;
+  grace?: boolean;
+}
 
 type TallyArtifact = ValidatedArtifact & { type: 'precinct-tally' | 'aggregate-tally' };
 
@@ -240,9 +248,10 @@ export class TallyNode implements NodeApi, ObserverApi {
       this.counters.accepted.inc({ type: a.type, origin });
       this.dispatch(a);
       // What a pull brought here may have reached nobody else (its author published it while
-      // this node was down, to a peer that is not on the way to the rest of the network): put
-      // it on the board, so that trustees checking the hierarchy get it too.
-      if (origin === 'pull') this.relay({ type: a.type, bytes: a.bytes });
+      // this node was down, to a peer that is not on the way to the rest of the network), and a
+      // precinct's tally reaches the board only through its county: put it on the board, so that
+      // trustees checking the hierarchy get it too.
+      if (origin === 'pull' || (origin === 'gossip' && this.bringsToBoard(a))) this.relay({ type: a.type, bytes: a.bytes });
       await this.progress();
     } catch (err) {
       this.logger.error({ event: 'accept-failed', type: a.type, hash: a.hashHex, err: err instanceof Error ? err.message : String(err) }, 'could not accept an artifact');
@@ -378,9 +387,16 @@ export class TallyNode implements NodeApi, ObserverApi {
   }
 
   private topicsFor(type: Envelope['type']): Topic[] {
-    const board: Topic = { kind: 'board' };
-    if ((type === 'precinct-tally' || type === 'aggregate-tally') && this.entry.parent) return [{ kind: 'tallies', parentId: this.entry.parent }, board];
-    return [board];
+    const board: Topic[] = subscribesToBoard(this.entry) ? [{ kind: 'board' }] : [];
+    if ((type === 'precinct-tally' || type === 'aggregate-tally') && this.entry.parent) return [{ kind: 'tallies', parentId: this.entry.parent }, ...board];
+    return board;
+  }
+
+  /** A child's tally whose author is not on the board: this node, its parent, brings it there. */
+  private bringsToBoard(a: ValidatedArtifact): boolean {
+    if (a.type !== 'precinct-tally' && a.type !== 'aggregate-tally') return false;
+    const author = this.ctx.index.node(senderOf(a));
+    return author.parent === this.id && !subscribesToBoard(author);
   }
 
   private send(envelope: Envelope, topics: Topic[] = this.topicsFor(envelope.type)): void {
@@ -391,7 +407,7 @@ export class TallyNode implements NodeApi, ObserverApi {
 
   /** Republishes someone else's artifact on the board only (its tally topic is its author's). */
   private relay(envelope: Envelope): void {
-    this.send(envelope, [{ kind: 'board' }]);
+    if (subscribesToBoard(this.entry)) this.send(envelope, [{ kind: 'board' }]);
   }
 
   private async flushOutbox(): Promise<void> {
@@ -430,31 +446,63 @@ export class TallyNode implements NodeApi, ObserverApi {
     }
   }
 
-  /** What this node still needs, as pull requests. */
-  private wanted(): PullRequest[] {
-    const want: PullRequest[] = [];
-    const tallyOfNode = (e: RosterEntry): PullRequest => ({ by: 'sender', type: e.role === 'precinct' ? 'precinct-tally' : 'aggregate-tally', sender: e.id });
-    if (this.aggregator && !this.tallyByNode.has(this.id)) {
+  /** What this node still needs, as pull requests, each with the roster node it is about. */
+  private wanted(): Want[] {
+    const want: Want[] = [];
+    const tallyOfNode = (e: RosterEntry): Want => ({
+      request: { by: 'sender', type: e.role === 'precinct' ? 'precinct-tally' : 'aggregate-tally', sender: e.id },
+      about: e.id,
+    });
+    const nationalEntry = this.ctx.index.national;
+    const aggregated = !!this.aggregator && this.tallyByNode.has(this.id);
+    // A parent: its children's tallies, until it has aggregated them.
+    if (this.aggregator && !aggregated) {
       for (const child of this.ctx.index.childrenOf(this.id)) if (!this.tallyByNode.has(child.id)) want.push(tallyOfNode(child));
     }
-    const needsHierarchy = (this.trustee && !this.hasOwnPartial()) || ((this.role === 'national' || this.options.config.combine) && !this.resultValue);
-    if (needsHierarchy || this.role === 'trustee') {
-      if (!this.national) want.push(tallyOfNode(this.ctx.index.national));
-      else if (this.trustee && !this.hasOwnPartial()) {
-        for (const e of this.ctx.manifest.roster) {
-          if (e.role === 'trustee') continue;
-          const listed = this.listedHash(e.id);
-          if (listed !== undefined && !this.tallyVersions.has(listed)) want.push({ by: 'hash', hash: listed });
-          else if (listed === undefined && !this.tallyByNode.has(e.id)) want.push(tallyOfNode(e));
-        }
-      }
+    if (this.trustee && !this.hasOwnPartial()) {
+      // A trustee checks the whole hierarchy before it decrypts.
+      if (!this.national) want.push(tallyOfNode(nationalEntry));
+      else this.missingBelow(nationalEntry.id, want);
+    } else if (aggregated && !this.resultValue) {
+      // An aggregator that has reported keeps its whole subtree (the board brings it; this fills
+      // what gossip missed), so that a node whose only peer it is (a trustee connected to the
+      // national node) can pull any tally from it.
+      this.missingBelow(this.id, want);
     }
+    if (this.options.config.combine && !this.national) want.push(tallyOfNode(nationalEntry));
     if (this.combiner && !this.resultValue) {
       const have = new Set([...this.partials.values()].map((p) => p.trusteeId));
-      for (const t of this.ctx.index.trustees) if (!have.has(t.id)) want.push({ by: 'sender', type: 'partial-decryption', sender: t.id });
+      for (const t of this.ctx.index.trustees) if (!have.has(t.id)) want.push({ request: { by: 'sender', type: 'partial-decryption', sender: t.id }, about: t.id });
     }
-    if (!this.resultValue && this.national) want.push({ by: 'sender', type: 'result', sender: this.ctx.index.national.id });
+    // The result, once it can exist for this node: precincts (not on the board) pull it after
+    // their polls close, the others once the national tally or their own tally is here.
+    const mayExist = this.national || aggregated || this.precinct?.tally;
+    if (!this.resultValue && mayExist) want.push({ request: { by: 'sender', type: 'result', sender: nationalEntry.id }, about: nationalEntry.id });
     return want;
+  }
+
+  /** Pull requests for the tallies below rootId that are not held, following the listed hashes. */
+  private missingBelow(rootId: string, want: Want[]): void {
+    for (const e of this.descendants(rootId)) {
+      const listed = this.listedHash(e.id);
+      if (listed !== undefined && !this.tallyVersions.has(listed)) want.push({ request: { by: 'hash', hash: listed }, about: e.id, grace: true });
+      else if (listed === undefined && !this.tallyByNode.has(e.id)) {
+        want.push({ request: { by: 'sender', type: e.role === 'precinct' ? 'precinct-tally' : 'aggregate-tally', sender: e.id }, about: e.id, grace: true });
+      }
+    }
+  }
+
+  private readonly descendantCache = new Map<string, RosterEntry[]>();
+
+  /** Every roster node below id in the hierarchy (children first). */
+  private descendants(id: string): RosterEntry[] {
+    let out = this.descendantCache.get(id);
+    if (!out) {
+      out = [];
+      for (let level = this.ctx.index.childrenOf(id); level.length; level = level.flatMap((e) => this.ctx.index.childrenOf(e.id))) out.push(...level);
+      this.descendantCache.set(id, out);
+    }
+    return out;
   }
 
   private hasOwnPartial(): boolean {
@@ -464,45 +512,56 @@ export class TallyNode implements NodeApi, ObserverApi {
   private async pullMissing(): Promise<void> {
     // Each missing artifact is asked for again after a growing pause (1 s doubling to 30 s): a
     // child's tally does not exist until its polls close, and hundreds of nodes asking every
-    // second would only load the network.
+    // second would only load the network. What gossip normally brings (the tallies below a node)
+    // is first asked for only after a grace period, so that a busy network is not asked twice.
     const now = Date.now();
-    const want = this.wanted()
-      .filter((r) => (this.pullBackoff.get(JSON.stringify(r))?.next ?? 0) <= now)
-      .slice(0, 32);
-    const attempts = new Map<PullRequest, number>();
-    for (const r of want) {
-      const key = JSON.stringify(r);
+    const grace = resolveNetworkOptions(this.options.network).pull.graceMs;
+    const due: Want[] = [];
+    for (const w of this.wanted()) {
+      const key = JSON.stringify(w.request);
+      const last = this.pullBackoff.get(key);
+      if (!last && w.grace && grace > 0) this.pullBackoff.set(key, { next: now + grace, delay: 500, attempt: -1 });
+      else if ((last?.next ?? 0) <= now) due.push(w);
+    }
+    const batch = due.slice(0, 32);
+    const attempts = new Map<Want, number>();
+    for (const w of batch) {
+      const key = JSON.stringify(w.request);
       const last = this.pullBackoff.get(key);
       const delay = Math.min(30_000, (last?.delay ?? 500) * 2);
       const attempt = (last?.attempt ?? -1) + 1;
       this.pullBackoff.set(key, { next: now + delay, delay, attempt });
-      attempts.set(r, attempt);
+      attempts.set(w, attempt);
     }
-    if (!want.length) return;
+    if (!batch.length) return;
     const peers = this.host.peers().filter((p) => p.admission === 'roster');
     // Requests run side by side, so one slow or vanished peer delays only its own request.
-    await Promise.all(want.map((request) => this.pullOne(request, peers, attempts.get(request)!)));
+    await Promise.all(batch.map((w) => this.pullOne(w, peers, attempts.get(w)!)));
   }
 
   /**
-   * Asks the artifact's author first, then a few other peers, different ones at each attempt
-   * (the board gives every node a copy, so a tally that reached only a sibling is still found).
-   * Asking every peer each time would cost every node a stream per peer per missing artifact:
-   * with hundreds of nodes waiting for tallies that do not exist yet, that alone saturates them.
+   * Asks the peers most likely to hold the artifact first: its author, then the author's nearest
+   * connected ancestor (a parent holds its children's tallies, the national node the whole
+   * hierarchy), then a few other peers, different ones at each attempt. Asking every peer each
+   * time would cost every node a stream per peer per missing artifact: with hundreds of nodes
+   * waiting for tallies that do not exist yet, that alone saturates them.
    */
-  private async pullOne(request: PullRequest, peers: ReturnType<NetworkHost['peers']>, attempt: number): Promise<void> {
-    const author = request.by === 'sender' ? this.ctx.index.byId.get(request.sender)?.peerId : undefined;
-    const others = peers.filter((p) => p.peerId !== author);
+  private async pullOne(want: Want, peers: ReturnType<NetworkHost['peers']>, attempt: number): Promise<void> {
+    const preferred: string[] = [];
+    for (let e = this.ctx.index.byId.get(want.about); e; e = e.parent ? this.ctx.index.byId.get(e.parent) : undefined) {
+      if (peers.some((p) => p.peerId === e!.peerId)) {
+        preferred.push(e.peerId);
+        if (e.id !== want.about) break;
+      }
+    }
+    const others = peers.filter((p) => !preferred.includes(p.peerId));
     const fanout = Math.min(resolveNetworkOptions(this.options.network).pull.othersPerAttempt, others.length);
     const start = others.length ? (attempt * fanout) % others.length : 0;
-    const order = [
-      ...peers.filter((p) => p.peerId === author),
-      ...Array.from({ length: fanout }, (_, i) => others[(start + i) % others.length]!),
-    ];
-    for (const peer of order) {
+    const order = [...preferred, ...Array.from({ length: fanout }, (_, i) => others[(start + i) % others.length]!.peerId)];
+    for (const peerId of order) {
       if (this.stopped) return;
       try {
-        const envelopes = await this.host.pull(peer.peerId, request);
+        const envelopes = await this.host.pull(peerId, want.request);
         if (!envelopes.length) continue;
         for (const env of envelopes) {
           const a = this.host.validate(env);
@@ -511,7 +570,7 @@ export class TallyNode implements NodeApi, ObserverApi {
         }
         return;
       } catch (err) {
-        this.logger.warn({ event: 'pull-failed', peer: peer.nodeId, err: err instanceof Error ? err.message : String(err) }, 'pull failed');
+        this.logger.warn({ event: 'pull-failed', peer: peers.find((p) => p.peerId === peerId)?.nodeId ?? peerId, err: err instanceof Error ? err.message : String(err) }, 'pull failed');
       }
     }
   }

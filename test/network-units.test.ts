@@ -73,8 +73,8 @@ describe('topics', () => {
     expect(() => topicString(ctx.hashHex, { kind: 'tallies', parentId: 'a/b' })).toThrow();
   });
 
-  it('subscribes each role to its parent topic, its own topic if it has children, and the board', () => {
-    expect(topicsForNode(ctx, 'precinct-01-001-001')).toEqual([{ kind: 'tallies', parentId: 'county-01-001' }, { kind: 'board' }]);
+  it('subscribes each role to its parent topic, its own topic if it has children, and the board unless it is a precinct', () => {
+    expect(topicsForNode(ctx, 'precinct-01-001-001')).toEqual([{ kind: 'tallies', parentId: 'county-01-001' }]);
     expect(topicsForNode(ctx, 'county-01-001')).toEqual([
       { kind: 'tallies', parentId: 'state-01' },
       { kind: 'tallies', parentId: 'county-01-001' },

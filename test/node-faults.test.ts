@@ -625,14 +625,14 @@ describe('a precinct tally published while its county was down that reached only
     expect((await voters.vote(P2, 's3', choice(1))).status).toBe(201);
     await net.stop(COUNTY);
     // Link the two precincts, so that each one's tally, published while the county is down, does
-    // reach a subscriber of the county topic and of the board (its sibling): the publication
-    // succeeds, nothing stays in the precincts' outboxes, and the county must pull.
+    // reach a subscriber of the county topic (its sibling; precincts publish nowhere else): the
+    // publication succeeds, nothing stays in the precincts' outboxes, and the county must pull.
     const countyTopic: Topic = { kind: 'tallies', parentId: COUNTY };
     const h1 = net.nodes.get(P1)!.node.host;
     const h2 = net.nodes.get(P2)!.node.host;
+    expect(h1.topics.some((t) => t.kind === 'board')).toBe(false);
     await h1.connect(addressOf(net, P2));
-    await waitFor('the precincts to see each other on the county topic and the board', () =>
-      [countyTopic, { kind: 'board' } as Topic].every((t) => h1.subscribers(t).includes(h2.peerId) && h2.subscribers(t).includes(h1.peerId)), LONG);
+    await waitFor('the precincts to see each other on the county topic', () => h1.subscribers(countyTopic).includes(h2.peerId) && h2.subscribers(countyTopic).includes(h1.peerId), LONG);
     await closePolls(net, token, P1);
     await closePolls(net, token, P2);
     const own = {
@@ -653,9 +653,61 @@ describe('a precinct tally published while its county was down that reached only
     expect(metric(await metricsOf(net, COUNTY), 'tallymesh_catchup_pulls_total', { type: 'precinct-tally' })).toBeGreaterThanOrEqual(1);
 
     // Every trustee checks the whole hierarchy before it decrypts, so the precinct tallies the
-    // county pulled must reach them too.
+    // county pulled must reach them too (the county puts them on the board).
     const result = await waitForResult(net, 'national', 60_000);
     expect(result.ballotCount).toBe(3);
     expect(result.contests).toEqual(voters.expected());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The national node down while the tallies below it went up: it and the trustees (connected to
+// nobody else) missed every tally on the board, and must fill the hierarchy by pulls.
+
+describe('the national node down while the precincts, the county and the state reported', () => {
+  let folder: ElectionFolder;
+  let ctx: ElectionContext;
+  let net: LocalNetwork;
+  let token: string;
+  let voters: Voters;
+
+  beforeAll(async () => {
+    folder = writeTestElection();
+    ctx = new ElectionContext(folder.election.manifest);
+    token = readToken(folder);
+    net = localNetwork(folder.dir, { override: trusteeOverride });
+    voters = new Voters(ctx, () => net);
+    await net.startAll();
+  });
+
+  afterAll(async () => {
+    await net?.stopAll();
+    folder?.cleanup();
+  });
+
+  it('pulls the tallies it missed from the state when it returns, and the trustees get them from it: the election completes', { timeout: TEST_TIMEOUT }, async () => {
+    expect((await voters.vote(P1, 'n1', choice(1))).status).toBe(201);
+    expect((await voters.vote(P2, 'n2', choice(2))).status).toBe(201);
+    expect((await voters.vote(P2, 'n3', choice(3))).status).toBe(201);
+    await net.stop('national');
+    await closePolls(net, token, P1);
+    await closePolls(net, token, P2);
+    const stateTally = await waitFor('the state to aggregate', () => tallyView(net, 'state-01', 'state-01'), LONG);
+    // The trustees' only peer is down: they hold nothing below the national level.
+    for (const t of ctx.index.trustees) expect(await tallyView(net, t.id, COUNTY)).toBeUndefined();
+    // Setup, not an assertion: let gossipsub's message cache forget the board messages.
+    await sleep(4_000);
+
+    await net.start('national');
+    const result = await waitForResult(net, 'national', LONG);
+    expect(result.ballotCount).toBe(3);
+    expect(result.contests).toEqual(voters.expected());
+    // The national node counted the state's tally and pulled the county and precinct tallies
+    // it had missed, listed below it, from the state.
+    expect((await tallyView(net, 'national', 'state-01'))?.hash).toBe(stateTally.hash);
+    for (const id of [COUNTY, P1, P2]) expect(await tallyView(net, 'national', id), id).toBeDefined();
+    const m = await metricsOf(net, 'national');
+    expect(metric(m, 'tallymesh_catchup_pulls_total', { type: 'precinct-tally' })).toBeGreaterThanOrEqual(1);
+    expect(metric(m, 'tallymesh_catchup_pulls_total', { type: 'aggregate-tally' })).toBeGreaterThanOrEqual(1);
   });
 });

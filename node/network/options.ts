@@ -82,6 +82,10 @@ export const NETWORK_DEFAULTS = {
     /** Peers other than the author asked per catch-up attempt, rotating between attempts: finds
      * a copy held only by a sibling within a few attempts without a stream to every peer. */
     othersPerAttempt: 2,
+    /** How long a node waits before pulling a tally that the board normally brings (the tallies
+     * below an aggregator or a trustee): in a busy network gossip is seconds behind, and pulling
+     * what is already on its way doubles the work (ms). */
+    graceMs: 5_000,
   },
   connection: {
     /** libp2p refuses more than a few inbound connections per second and host; a local network

@@ -1,12 +1,12 @@
 // Gossip topics as typed values, and the ONE function that turns them into topic strings (and
 // back). Per election there is one topic per parent, carrying its children's tallies, and one
-// public board carrying every artifact:
+// public board carrying every artifact (subscribed by every node but the precincts):
 //   /tallymesh/1/<election-hash-prefix>/tallies/<parentId>
 //   /tallymesh/1/<election-hash-prefix>/board
 // The hash prefix only keeps elections apart on a shared network; validators still compare the
 // full election hash inside each artifact.
 import type { ElectionContext } from '../../protocol/election.ts';
-import { ID_PATTERN, PROTOCOL_VERSION } from '../../protocol/manifest.ts';
+import { ID_PATTERN, PROTOCOL_VERSION, type RosterEntry } from '../../protocol/manifest.ts';
 import { NETWORK_DEFAULTS } from './options.ts';
 
 export type Topic = { kind: 'tallies'; parentId: string } | { kind: 'board' };
@@ -53,16 +53,26 @@ export function parseTopic(value: string): ParsedTopic | undefined {
 }
 
 /**
+ * Whether a roster node subscribes to the board. Precincts do not: they are nine in ten of the
+ * nodes and need nothing from the board but the result, which they pull from their county; their
+ * county brings their tallies to the board. Otherwise every precinct would validate every artifact
+ * of the election, work that grows with the square of the network.
+ */
+export function subscribesToBoard(entry: Pick<RosterEntry, 'role'>): boolean {
+  return entry.role !== 'precinct';
+}
+
+/**
  * The topics a roster node subscribes to: its parent's tally topic (where it publishes, and relays
- * its siblings' tallies), its own tally topic if it has children (where it receives), the board.
- * A node outside the roster (an observer) gets only the board.
+ * its siblings' tallies), its own tally topic if it has children (where it receives), the board
+ * unless it is a precinct. A node outside the roster (an observer) gets only the board.
  */
 export function topicsForNode(ctx: ElectionContext, nodeId: string | undefined): Topic[] {
   const topics: Topic[] = [];
   const entry = nodeId === undefined ? undefined : ctx.index.node(nodeId);
   if (entry?.parent) topics.push({ kind: 'tallies', parentId: entry.parent });
   if (entry && ctx.index.childrenOf(entry.id).length > 0) topics.push({ kind: 'tallies', parentId: entry.id });
-  topics.push({ kind: 'board' });
+  if (!entry || subscribesToBoard(entry)) topics.push({ kind: 'board' });
   return topics;
 }
 
