@@ -4,6 +4,7 @@ import type { LogEntryView, NodeStatus, PeerView, ArtifactView, ReceiptView, Rec
 import type { Role } from '../protocol/manifest.ts';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const GET_ATTEMPTS = 3;
 
 export class NodeRequestError extends Error {
   override readonly name = 'NodeRequestError';
@@ -72,18 +73,24 @@ export class NodeClient {
     const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const detail = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
-      throw new NodeRequestError(0, 'unreachable', `cannot reach the node (${detail})`, method, url);
+    let response: Response | undefined;
+    // A GET is tried again when the connection failed without an answer: a kept-alive socket the
+    // server closed just as it was reused fails that way, and says nothing about the node.
+    for (let attempt = 1; !response; attempt++) {
+      try {
+        response = await fetch(url, {
+          method,
+          headers,
+          ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (err) {
+        const timedOut = (err as Error).name === 'TimeoutError';
+        if (method === 'GET' && !timedOut && attempt < GET_ATTEMPTS) continue;
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const detail = timedOut ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
+        throw new NodeRequestError(0, 'unreachable', `cannot reach the node (${detail})`, method, url);
+      }
     }
     const text = await response.text();
     const isJson = (response.headers.get('content-type') ?? '').includes('json');

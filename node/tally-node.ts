@@ -463,10 +463,10 @@ export class TallyNode implements NodeApi, ObserverApi {
       // A trustee checks the whole hierarchy before it decrypts.
       if (!this.national) want.push(tallyOfNode(nationalEntry));
       else this.missingBelow(nationalEntry.id, want);
-    } else if (aggregated && !this.resultValue) {
+    } else if (aggregated) {
       // An aggregator that has reported keeps its whole subtree (the board brings it; this fills
       // what gossip missed), so that a node whose only peer it is (a trustee connected to the
-      // national node) can pull any tally from it.
+      // national node) can pull any tally from it, and its record export is complete.
       this.missingBelow(this.id, want);
     }
     if (this.options.config.combine && !this.national) want.push(tallyOfNode(nationalEntry));

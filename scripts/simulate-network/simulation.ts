@@ -99,6 +99,25 @@ async function getJSON<T>(url: string): Promise<T | undefined> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * fetch for an idempotent request, tried again when no response came. With hundreds of nodes on
+ * one event loop, a kept-alive connection can be closed by the server just as the client reuses
+ * it ("fetch failed: other side closed"); that says nothing about the node, so try again.
+ */
+async function fetchRetrying(url: string, init: RequestInit, attempts = 10): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt >= attempts) {
+        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        throw new Error(`${init.method ?? 'GET'} ${url} failed ${attempts} times${cause}`, { cause: err });
+      }
+      await sleep(500 * attempt);
+    }
+  }
+}
+
 export async function runSimulation(input: Partial<SimulationOptions> = {}): Promise<SimulationOutcome> {
   const o: SimulationOptions = { ...DEFAULT_SIMULATION, ...input };
   const say = o.print;
@@ -214,8 +233,8 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     await Promise.all(
       Array.from({ length: Math.min(CLOSING_CONCURRENCY, queue.length) }, async () => {
         for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-          const res = await fetch(`${net.url(p)}/admin/close`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-          if (!res.ok) problems.push(`closing ${p} failed: ${res.status}`);
+          const res = await fetchRetrying(`${net.url(p)}/admin/close`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+          if (!res.ok) problems.push(`closing ${p} failed: ${res.status} ${await res.text()}`);
           progress.line('closing', `${++closed}/${precincts.length} precincts closed`);
         }
       }),
