@@ -122,6 +122,8 @@ export class TallyNode implements NodeApi, ObserverApi {
   private tickTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** Pulls under way, by request: the tick starts them and does not wait for them (below). */
+  private readonly pulling = new Map<string, Promise<void>>();
   private stopped = false;
   private readonly counters: { accepted: Counter; ballots: Counter; equivocations: Counter; pulls: Counter };
 
@@ -218,6 +220,8 @@ export class TallyNode implements NodeApi, ObserverApi {
     await this.recordCheckTask?.cancel();
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
     await this.host?.stop().catch((err) => this.logger.warn({ err: String(err) }, 'stopping libp2p failed'));
+    // Stopping the host ends every pull exchange; a pulled artifact being stored finishes first.
+    await Promise.allSettled(this.pulling.values());
     await this.precinct?.shutdown().catch((err) => this.logger.warn({ err: String(err) }, 'closing the precinct failed'));
     await this.db?.close().catch((err) => this.logger.warn({ err: String(err) }, 'closing the database failed'));
     this.logger.info({ event: 'stopped' }, 'node stopped');
@@ -437,7 +441,7 @@ export class TallyNode implements NodeApi, ObserverApi {
     try {
       this.notePeers();
       await this.flushOutbox();
-      await this.pullMissing();
+      this.pullMissing();
       await this.progress();
     } catch (err) {
       this.logger.warn({ event: 'tick-failed', err: err instanceof Error ? err.message : String(err) }, 'catch-up step failed');
@@ -509,34 +513,41 @@ export class TallyNode implements NodeApi, ObserverApi {
     return [...this.partials.values()].some((p) => p.trusteeId === this.id);
   }
 
-  private async pullMissing(): Promise<void> {
+  /**
+   * Starts a pull for each missing artifact that is due and not already being pulled, and does not
+   * wait for them: an exchange with a slow peer takes up to a minute per peer asked, and the tick
+   * must go on republishing what found no peers and moving the role forward meanwhile.
+   */
+  private pullMissing(): void {
     // Each missing artifact is asked for again after a growing pause (1 s doubling to 30 s): a
     // child's tally does not exist until its polls close, and hundreds of nodes asking every
     // second would only load the network. What gossip normally brings (the tallies below a node)
     // is first asked for only after a grace period, so that a busy network is not asked twice.
     const now = Date.now();
-    const grace = resolveNetworkOptions(this.options.network).pull.graceMs;
+    const { graceMs, maxPullsInFlight } = resolveNetworkOptions(this.options.network).pull;
     const due: Want[] = [];
     for (const w of this.wanted()) {
       const key = JSON.stringify(w.request);
+      if (this.pulling.has(key)) continue;
       const last = this.pullBackoff.get(key);
-      if (!last && w.grace && grace > 0) this.pullBackoff.set(key, { next: now + grace, delay: 500, attempt: -1 });
+      if (!last && w.grace && graceMs > 0) this.pullBackoff.set(key, { next: now + graceMs, delay: 500, attempt: -1 });
       else if ((last?.next ?? 0) <= now) due.push(w);
     }
-    const batch = due.slice(0, 32);
-    const attempts = new Map<Want, number>();
+    const batch = due.slice(0, Math.max(0, maxPullsInFlight - this.pulling.size));
+    if (!batch.length) return;
+    const peers = this.host.peers().filter((p) => p.admission === 'roster');
     for (const w of batch) {
       const key = JSON.stringify(w.request);
       const last = this.pullBackoff.get(key);
       const delay = Math.min(30_000, (last?.delay ?? 500) * 2);
       const attempt = (last?.attempt ?? -1) + 1;
       this.pullBackoff.set(key, { next: now + delay, delay, attempt });
-      attempts.set(w, attempt);
+      // Requests run side by side, so one slow or vanished peer delays only its own request.
+      const done = this.pullOne(w, peers, attempt)
+        .catch((err) => this.logger.warn({ event: 'pull-failed', err: err instanceof Error ? err.message : String(err) }, 'pull failed'))
+        .finally(() => this.pulling.delete(key));
+      this.pulling.set(key, done);
     }
-    if (!batch.length) return;
-    const peers = this.host.peers().filter((p) => p.admission === 'roster');
-    // Requests run side by side, so one slow or vanished peer delays only its own request.
-    await Promise.all(batch.map((w) => this.pullOne(w, peers, attempts.get(w)!)));
   }
 
   /**

@@ -86,6 +86,8 @@ export const NETWORK_DEFAULTS = {
      * below an aggregator or a trustee): in a busy network gossip is seconds behind, and pulling
      * what is already on its way doubles the work (ms). */
     graceMs: 5_000,
+    /** Most catch-up pulls a node has under way at once. */
+    maxPullsInFlight: 32,
   },
   connection: {
     /** libp2p refuses more than a few inbound connections per second and host; a local network
