@@ -154,3 +154,30 @@ describe('connection gater', () => {
     expect(received).toHaveLength(accepted);
   });
 });
+
+describe('link health', () => {
+  const COUNTY_2 = 'county-01-002';
+  const CHILD = 'precinct-01-002-001';
+  const TOPIC_2 = { kind: 'tallies', parentId: COUNTY_2 } as const;
+  const resets = (h: NetworkHost, reason: string): number => {
+    const m = new RegExp(`^tallymesh_link_resets_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(h.metrics.render());
+    return m ? Number(m[1]) : 0;
+  };
+
+  it('closes a connection to a roster peer that shares a topic but carries no gossip, and the child redials', async () => {
+    const parent = await host({ secretKey: key(COUNTY_2), options: { connection: { gossipLinkGraceMs: 1500, bootstrapIntervalMs: 300 } } });
+    const child = await host({ secretKey: key(CHILD), bootstrap: [parent.addresses()[0]!], options: { connection: { bootstrapIntervalMs: 300 } } });
+    await eventually(() => parent.subscribers(TOPIC_2).includes(child.peerId), 'the parent to see the child subscribe');
+    // A healthy link is left alone.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(resets(parent, 'no-gossip')).toBe(0);
+    // The child's gossip stops (as when its gossipsub stream never opened): the parent resets the link.
+    const pubsub = (child.libp2p.services as { pubsub: { unsubscribe(topic: string): void; subscribe(topic: string): void } }).pubsub;
+    pubsub.unsubscribe(child.topicString(TOPIC_2));
+    await eventually(() => resets(parent, 'no-gossip') >= 1, 'the parent to reset the link');
+    // The child redials, and once it gossips again the link is kept.
+    pubsub.subscribe(child.topicString(TOPIC_2));
+    await eventually(() => parent.subscribers(TOPIC_2).includes(child.peerId), 'the child to be back on the topic');
+    expect(parent.peers().some((p) => p.peerId === child.peerId)).toBe(true);
+  });
+});

@@ -25,7 +25,7 @@ import { GossipValidationError, gossipOutcome, recordOutcome } from './gossip-va
 import { networkIdentity } from './identity.ts';
 import { MetricsRegistry, networkMetrics } from './metrics.ts';
 import { resolveNetworkOptions, type NetworkOptions, type NetworkOptionsOverride } from './options.ts';
-import { pullFrom, servePull, type PullLookup, type PullRequest } from './pull-protocol.ts';
+import { PullError, pullFrom, servePull, type PullLookup, type PullRequest } from './pull-protocol.ts';
 import { allElectionTopics, topicString, topicsForNode, type Topic } from './topics.ts';
 
 export interface ArtifactMeta {
@@ -270,8 +270,54 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       dialling = false;
     }
   };
+  // Links that carry nothing: closed, so that the side that dials (a child, a trustee) redials and
+  // fresh gossipsub and pull streams open. See options.connection.gossipLinkGraceMs.
+  const resetLink = (peerId: string, reason: 'no-gossip' | 'pull-failures'): void => {
+    metrics.linkResets.inc({ reason });
+    log(`closing the connection to ${rosterByPeerId.get(peerId)?.id ?? peerId} (${reason}); it will be redialled`);
+    void libp2p.hangUp(peerIdFromString(peerId)).catch(() => undefined);
+  };
+  const sharedTopics = new Map<string, string[]>();
+  const mine = new Set(topics.map(name));
+  const checkGossipLinks = (): void => {
+    const now = Date.now();
+    const oldest = new Map<string, number>();
+    for (const conn of libp2p.getConnections()) {
+      const id = conn.remotePeer.toString();
+      oldest.set(id, Math.min(oldest.get(id) ?? Infinity, conn.timeline.open));
+    }
+    for (const [id, openedAt] of oldest) {
+      const entry = rosterByPeerId.get(id);
+      if (!entry || now - openedAt < options.connection.gossipLinkGraceMs) continue;
+      let shared = sharedTopics.get(id);
+      if (!shared) sharedTopics.set(id, (shared = topicsForNode(ctx, entry.id).map(name).filter((t) => mine.has(t))));
+      if (shared.length && !shared.some((t) => pubsub.getSubscribers(t).some((p) => p.toString() === id))) resetLink(id, 'no-gossip');
+    }
+  };
+  const pullFailures = new Map<string, number>();
+  const pull = async (peerId: string, request: PullRequest, signal?: AbortSignal): Promise<Envelope[]> => {
+    try {
+      const items = await pullFrom(libp2p, peerIdFromString(peerId), request, options.pull, metrics, signal);
+      pullFailures.delete(peerId);
+      return items;
+    } catch (err) {
+      // An answer, even a bad one, shows the link works; a timeout or a broken stream does not.
+      const answered = err instanceof PullError && err.code !== 'timeout';
+      const count = answered ? 0 : (pullFailures.get(peerId) ?? 0) + 1;
+      pullFailures.set(peerId, count);
+      if (!stopped && !signal?.aborted && count >= options.connection.maxPullFailures && rosterByPeerId.has(peerId)) {
+        pullFailures.delete(peerId);
+        resetLink(peerId, 'pull-failures');
+      }
+      throw err;
+    }
+  };
+
   void maintain();
-  const timer = setInterval(() => void maintain(), options.connection.bootstrapIntervalMs);
+  const timer = setInterval(() => {
+    void maintain();
+    checkGossipLinks();
+  }, options.connection.bootstrapIntervalMs);
   timer.unref();
 
   return {
@@ -290,6 +336,8 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       }
       try {
         const result = await pubsub.publish(name(topic), data);
+        // Subscribers known but no stream to any of them: nothing left this node.
+        if (result.recipients.length === 0) return { status: 'no-peers', recipients: 0 };
         metrics.gossipPublished.inc({ topic: topic.kind, type: envelope.type });
         return { status: 'sent', recipients: result.recipients.length };
       } catch (err) {
@@ -299,7 +347,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
         throw err;
       }
     },
-    pull: (peerId, request, signal) => pullFrom(libp2p, peerIdFromString(peerId), request, options.pull, metrics, signal),
+    pull,
     validate: (envelope) => validateArtifact(ctx, envelope),
     peers() {
       const byPeer = new Map<string, PeerInfo>();

@@ -135,6 +135,7 @@ export function networkMetrics(registry: MetricsRegistry) {
     gossipPublished: registry.counter('tallymesh_gossip_published_total', 'Artifacts this node published, by topic kind and artifact type.'),
     handlerErrors: registry.counter('tallymesh_artifact_handler_errors_total', 'Accepted artifacts whose handler threw, by artifact type.'),
     pullRequests: registry.counter('tallymesh_pull_requests_total', 'Pull protocol exchanges, by side (server, client) and outcome.'),
+    linkResets: registry.counter('tallymesh_link_resets_total', 'Connections to roster peers closed to be redialled because they carried no gossip or no pulls, by reason.'),
   };
 }
 export type NetworkMetrics = ReturnType<typeof networkMetrics>;

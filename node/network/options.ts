@@ -104,6 +104,16 @@ export const NETWORK_DEFAULTS = {
      * (a county validating a burst of tallies); each redial costs a Noise handshake, which loads
      * them further. A peer that is really gone still fails its TCP writes and pulls. */
     pingTimeoutMinMs: 30_000,
+    /**
+     * A connection to a roster peer that shares a topic with this node but over which gossipsub
+     * has not learned that peer's subscriptions after this long carries no gossip (its gossipsub
+     * stream failed to open, e.g. under load, and gossipsub does not retry on a live connection):
+     * it is closed, and the redial opens fresh streams (ms).
+     */
+    gossipLinkGraceMs: 30_000,
+    /** Consecutive failed (timed out or broken) pull exchanges with one peer after which its
+     * connection is closed and redialled: the streams of a half-dead connection never recover. */
+    maxPullFailures: 3,
   },
 };
 
