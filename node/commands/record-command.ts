@@ -18,7 +18,14 @@ export interface RecordOptions {
   out: string;
   print?: (line: string) => void;
   warn?: (line: string) => void;
+  /** How long one node may take to send its export (ms). */
+  timeoutMs?: number;
 }
+
+/** A national node's export is megabytes of artifacts read from its store, and a busy node (or
+ * hundreds of nodes sharing one process in a simulation) takes far longer than the 30 s given
+ * to other requests. */
+export const RECORD_TIMEOUT_MS = 5 * 60_000;
 
 export interface RecordOutcome {
   record: ElectionRecord;
@@ -40,7 +47,7 @@ export async function runRecord(o: RecordOptions): Promise<RecordOutcome> {
 
   const exports: { source: string; data: RecordExport }[] = [];
   for (const url of o.from) {
-    const client = new NodeClient(url);
+    const client = new NodeClient(url, { timeoutMs: o.timeoutMs ?? RECORD_TIMEOUT_MS });
     try {
       const data = await client.record();
       if (!data || typeof data !== 'object') throw new Error('the response is not a record');
