@@ -132,3 +132,40 @@ describe('pull protocol', () => {
     expect(text).toContain('tallymesh_pull_requests_total{side="server",outcome="not-found"}');
   });
 });
+
+describe('a link whose pulls keep failing', () => {
+  it('is closed after maxPullFailures timed-out exchanges in a row, and redialled; an answer resets the count', async () => {
+    const resets = (h: NetworkHost): number => Number(/^tallymesh_link_resets_total\{reason="pull-failures"\} (\d+)$/m.exec(h.metrics.render())?.[1] ?? 0);
+    const puller = await createNetworkHost({
+      secretKey: key('precinct-01-001-002'),
+      ctx,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [server.addresses()[0]!],
+      options: { pull: { timeoutMs: 500 }, connection: { maxPullFailures: 3, bootstrapIntervalMs: 300 } },
+    });
+    const stuck: PullRequest = { by: 'hash', hash: 'ff'.repeat(32) };
+    try {
+      // Two failures, then an answer (not-found): the count starts again.
+      for (let i = 0; i < 2; i++) await expect(puller.pull(server.peerId, stuck)).rejects.toThrow(/timeout/);
+      expect(await puller.pull(server.peerId, { by: 'hash', hash: '11'.repeat(32) })).toEqual([]);
+      for (let i = 0; i < 2; i++) await expect(puller.pull(server.peerId, stuck)).rejects.toThrow(/timeout/);
+      expect(resets(puller)).toBe(0);
+      // The third in a row closes the link; the bootstrap loop dials the server again.
+      await expect(puller.pull(server.peerId, stuck)).rejects.toThrow(/timeout/);
+      expect(resets(puller)).toBe(1);
+      // Pulls work again over the new connection (the old one may still be closing at first).
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const got = await puller.pull(server.peerId, { by: 'hash', hash: hashOf(tallyEnvelope) }).catch(() => undefined);
+        if (got) {
+          expect(got).toHaveLength(1);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error('timed out waiting for the redial');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await puller.stop();
+    }
+  });
+});
