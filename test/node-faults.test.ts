@@ -164,6 +164,16 @@ function readToken(folder: ElectionFolder): string {
 
 const trusteeOverride = (c: { role: string }) => (c.role === 'trustee' ? { autoDecrypt: true } : {});
 
+/** A small election with every node running in this process, trustees decrypting by themselves. */
+async function startElection(): Promise<{ folder: ElectionFolder; ctx: ElectionContext; token: string; net: LocalNetwork; voters: Voters }> {
+  const folder = writeTestElection();
+  const ctx = new ElectionContext(folder.election.manifest);
+  const net = localNetwork(folder.dir, { override: trusteeOverride });
+  const voters = new Voters(ctx, () => net);
+  await net.startAll();
+  return { folder, ctx, token: readToken(folder), net, voters };
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1, 2 and 3: restarts, a parent that was down, and l - t trustees down
 
@@ -606,12 +616,7 @@ describe('a precinct tally published while its county was down that reached only
   let voters: Voters;
 
   beforeAll(async () => {
-    folder = writeTestElection();
-    ctx = new ElectionContext(folder.election.manifest);
-    token = readToken(folder);
-    net = localNetwork(folder.dir, { override: trusteeOverride });
-    voters = new Voters(ctx, () => net);
-    await net.startAll();
+    ({ folder, ctx, token, net, voters } = await startElection());
   });
 
   afterAll(async () => {
@@ -672,12 +677,7 @@ describe('the national node down while the precincts, the county and the state r
   let voters: Voters;
 
   beforeAll(async () => {
-    folder = writeTestElection();
-    ctx = new ElectionContext(folder.election.manifest);
-    token = readToken(folder);
-    net = localNetwork(folder.dir, { override: trusteeOverride });
-    voters = new Voters(ctx, () => net);
-    await net.startAll();
+    ({ folder, ctx, token, net, voters } = await startElection());
   });
 
   afterAll(async () => {

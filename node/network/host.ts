@@ -286,12 +286,18 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       const id = conn.remotePeer.toString();
       oldest.set(id, Math.min(oldest.get(id) ?? Infinity, conn.timeline.open));
     }
+    const subscribers = new Map<string, Set<string>>();
+    const subscribes = (topic: string, id: string): boolean => {
+      let set = subscribers.get(topic);
+      if (!set) subscribers.set(topic, (set = new Set(pubsub.getSubscribers(topic).map((p) => p.toString()))));
+      return set.has(id);
+    };
     for (const [id, openedAt] of oldest) {
       const entry = rosterByPeerId.get(id);
       if (!entry || now - openedAt < options.connection.gossipLinkGraceMs) continue;
       let shared = sharedTopics.get(id);
       if (!shared) sharedTopics.set(id, (shared = topicsForNode(ctx, entry.id).map(name).filter((t) => mine.has(t))));
-      if (shared.length && !shared.some((t) => pubsub.getSubscribers(t).some((p) => p.toString() === id))) resetLink(id, 'no-gossip');
+      if (shared.length && !shared.some((t) => subscribes(t, id))) resetLink(id, 'no-gossip');
     }
   };
   const pullFailures = new Map<string, number>();
