@@ -26,8 +26,8 @@ import {
   type TrusteeShare,
 } from '../crypto/threshold.ts';
 import { responseBits as validityResponseBits } from '../crypto/validity-proof.ts';
-import { generateElection } from '../node/election-setup.ts';
-import { encodeFramed } from '../node/record-files.ts';
+import { generateElection } from '../setup/election-setup.ts';
+import { encodeFramed } from '../record/record-files.ts';
 import { Ballot, ballotWords, encryptBallot, newBallotId, validateBallot, type Choices } from '../protocol/ballot.ts';
 import { ElectionContext } from '../protocol/election.ts';
 import { selectionIndex } from '../protocol/layout.ts';
@@ -558,7 +558,7 @@ function methodNotes(fx: Fixture | undefined, m: Measured): string[] {
     '- Obvious (bench/baseline.ts, written for the benchmark): paillier-bigint `PublicKey(n, n+1).encrypt(m, r)` = g^m·r^n mod n² with random r ∈ Z*_n; the textbook 1-out-of-L membership proof (commitments a_j = z_j^n / u_j^(e_j) included in the proof, verifier checks z_j^n = a_j·u_j^(e_j) for every branch), everything through bigint-crypto-utils modPow / modInv; paillier-bigint `addition`; the same Shoup / Damgård–Jurik threshold formulas with bigint-crypto-utils modPow everywhere (no OpenSSL, no fixed-base table).',
     '- Setup, obvious column: paillier-bigint `generateRandomKeys(2048)`. It does **not** produce safe primes (a safe-prime search with bigint-crypto-utils `prime()` is impractically slow), so it is not a threshold-capable key and deals no shares: the ratio compares TallyMesh\'s setup with a cheaper job, and a ratio below 1 is the price of safe primes. Its prime search runs in one worker thread (bigint-crypto-utils uses cpus − 1 = 1 worker here) while the main thread waits, so it also uses one core.',
     `- Ed25519: crypto/signature.ts now signs and verifies with Node's own OpenSSL Ed25519 (it used @noble/ed25519 when this benchmark was first run, which measured 10-20× slower than OpenSSL; the module's header gives the reason for the change). The obvious column is therefore @noble/ed25519 3.x, the library DESIGN.md names (with Node's SHA-512), over the same domain-framed message with the same key; all three implementations produce byte-identical signatures. Raw \`crypto.sign(null, …)\` / \`crypto.verify\` without crypto/signature.ts' framing and key-object cache, same run: sign ${m.extra.rawNodeSign === undefined ? 'not run' : ms(m.extra.rawNodeSign)}, verify ${m.extra.rawNodeVerify === undefined ? 'not run' : ms(m.extra.rawNodeVerify)}.`,
-    `- Bytes: TallyMesh = Ballot.encode(ballot).length + 4 (the length frame of node/record-files.ts), median over the 6 sample ballots, target checked against the maximum. Obvious = the textbook ballot's natural size in minimal fixed-width binary: per contest the ciphertext (${fx ? Math.ceil(bitLength(fx.ctx.publicKey.n2) / 8) : 512} B) and per branch a commitment (|n²|), a 16-byte challenge and a response (|n|); no ids, no framing, which flatters the baseline slightly (TallyMesh's bytes include its ids, election hash and length prefixes).`,
+    `- Bytes: TallyMesh = Ballot.encode(ballot).length + 4 (the length frame of record/record-files.ts), median over the 6 sample ballots, target checked against the maximum. Obvious = the textbook ballot's natural size in minimal fixed-width binary: per contest the ciphertext (${fx ? Math.ceil(bitLength(fx.ctx.publicKey.n2) / 8) : 512} B) and per branch a commitment (|n²|), a 16-byte challenge and a response (|n|); no ids, no framing, which flatters the baseline slightly (TallyMesh's bytes include its ids, election hash and length prefixes).`,
   ];
 }
 

@@ -24,7 +24,7 @@ import { encodeEntry } from '../storage/log-codec.ts';
 import { openNodeDatabase } from '../storage/database.ts';
 import { seqKey } from '../storage/keys.ts';
 import { Ballot } from '../protocol/ballot.ts';
-import { createPoolSetup, generateBallotsParallel, poolVoterId, readPool, readPoolSetup, writePool, writePoolSetup, type PoolSetup } from '../scripts/ballot-pool.ts';
+import { createPoolSetup, generateBallotsParallel, poolVoterId, readPool, readPoolSetup, writePool, writePoolSetup, type PoolSetup } from '../sim/ballot-file.ts';
 import { markdownTable, sig } from './harness.ts';
 import { machineInfo, machineMarkdown, resultsTable, writeSection, type Row, type Suite, type SuiteOptions, type SuiteOutput } from './report.ts';
 
@@ -42,7 +42,7 @@ const CACHE = path.join(os.tmpdir(), 'tallymesh-bench-storage');
 /** Marks the crash-stress paragraph inside the storage section, which the benchmark carries over. */
 export const STRESS_BEGIN = '<!-- storage:stress:begin -->';
 export const STRESS_END = '<!-- storage:stress:end -->';
-const STRESS_PLACEHOLDER = 'No long crash-stress run recorded yet (`node --import tsx scripts/stress-crash.ts --kills 1000 --record`).';
+const STRESS_PLACEHOLDER = 'No long crash-stress run recorded yet (`node --import tsx bench/crash/stress-crash.ts --kills 1000 --record`).';
 
 const IDS = [
   'storage/ingest-with-proofs',
@@ -434,7 +434,7 @@ export const storageSuite: Suite = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// the crash-stress paragraph (written by scripts/stress-crash.ts --record)
+// the crash-stress paragraph (written by bench/crash/stress-crash.ts --record)
 
 function storageSection(text: string): { begin: number; end: number } | undefined {
   const begin = text.indexOf('<!-- storage:begin -->');

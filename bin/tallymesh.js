@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 register();
 await import('../polyfill.ts');
-const { main } = await import('../node/cli.ts');
+const { main } = await import('../cli/cli.ts');
 await main(process.argv);

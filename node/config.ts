@@ -2,7 +2,7 @@
 // folder, and every error naming the field and the file.
 import { readFileSync } from 'node:fs';
 import { ROLES, type Role } from '../protocol/manifest.ts';
-import { resolveFrom, type NodeConfig } from './setup-files.ts';
+import { resolveFrom, type NodeConfig } from '../setup/setup-files.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

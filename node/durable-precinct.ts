@@ -18,7 +18,7 @@ import type { LogEntry, LogHead } from '../storage/log-entry.ts';
 import { replayLog, type ReplayResult } from '../storage/recovery.ts';
 import { SerialQueue } from '../storage/serial-queue.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { PrecinctRole, decodePrecinctState, encodePrecinctState, type LoggedBallot, type PrecinctPhase, type PrecinctState } from './roles/precinct.ts';
+import { PrecinctRole, decodePrecinctState, encodePrecinctState, type LoggedBallot, type PrecinctPhase, type PrecinctState } from '../roles/precinct.ts';
 
 /** Default checkpoint interval when neither the options nor the manifest give one. */
 export const DEFAULT_CHECKPOINT_INTERVAL = 100;

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { verifyRecord } from '../protocol/verify.ts';
 import type { RecordExport } from './node-api.ts';
 import type { RecordCheckMessage } from './record-check.ts';
-import { mergeRecordExports } from './record-merge.ts';
+import { mergeRecordExports } from '../record/record-merge.ts';
 
 const { source, data } = workerData as { source: string; data: RecordExport };
 let reply: RecordCheckMessage;

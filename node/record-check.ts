@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { CheckResult } from '../protocol/verify.ts';
 import type { RecordExport } from './node-api.ts';
 
-const WORKER_ENTRY = new URL('./ts-worker.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('../threads/worker-entry.mjs', import.meta.url);
 const CHECK_WORKER = new URL('./record-check-worker.ts', import.meta.url).href;
 
 export interface RecordCheckOutcome {

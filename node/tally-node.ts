@@ -1,4 +1,4 @@
-// One TallyMesh node of any role: the role state machines of node/roles/ wrapped in their
+// One TallyMesh node of any role: the role state machines of roles/ wrapped in their
 // adapters — LevelDB storage (storage/), the libp2p host (node/network/) and the REST facade
 // (NodeApi). Every artifact, however it arrives (gossip, pull, or made here), goes through one
 // path: validate, store by content hash (equivocation kept as evidence, never counted), then
@@ -48,10 +48,10 @@ import {
   type ReceiptView,
   type RecordExport,
 } from './node-api.ts';
-import { AggregatorRole } from './roles/aggregator.ts';
-import { CombinerRole } from './roles/combiner.ts';
-import { TrusteeRole } from './roles/trustee.ts';
-import { loadManifest, loadShare, loadSigningKey } from './setup-files.ts';
+import { AggregatorRole } from '../roles/aggregator.ts';
+import { CombinerRole } from '../roles/combiner.ts';
+import { TrusteeRole } from '../roles/trustee.ts';
+import { loadManifest, loadShare, loadSigningKey } from '../setup/setup-files.ts';
 
 export interface NodeLogger {
   info(obj: object, msg?: string): void;

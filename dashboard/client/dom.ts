@@ -1,5 +1,5 @@
 // Small DOM helpers and the wording shared by every part of the page.
-import type { PeerHealth, ReportStatus } from '../../node/rest/hierarchy-view.ts';
+import type { PeerHealth, ReportStatus } from '../hierarchy-view.ts';
 
 type Child = Node | string | number | null | undefined | false;
 

@@ -1,7 +1,7 @@
 // The page's connection to its node: the `hierarchy` server-sent events of GET /events, and
 // polling GET /hierarchy instead when the stream is refused (e.g. too many listeners) or the
 // browser has no EventSource. Detail views (a county's precincts) are fetched on demand.
-import type { HierarchyView, NodeDetailView } from '../../node/rest/hierarchy-view.ts';
+import type { HierarchyView, NodeDetailView } from '../hierarchy-view.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'polling' | 'lost';
 

@@ -1,7 +1,7 @@
 // The dashboard page: connects to its node's event stream and keeps the map, the hierarchy tree
 // and the panels in step with every `hierarchy` view it receives. A browser entry point (bundled
 // by dashboard/build.ts); it needs no Node polyfill.
-import type { HierarchyView, NodeDetailView, NodeEntry } from '../../node/rest/hierarchy-view.ts';
+import type { HierarchyView, NodeDetailView, NodeEntry } from '../hierarchy-view.ts';
 import { byId, fill, h } from './dom.ts';
 import { connect, fetchDetail } from './live.ts';
 import { UsMap, loadAtlas } from './map.ts';

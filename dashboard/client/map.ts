@@ -7,7 +7,7 @@ import { geoAlbersUsa, geoPath } from 'd3-geo';
 import { feature, mesh } from 'topojson-client';
 import type { FeatureCollection, Geometry } from 'geojson';
 import type { GeometryCollection, Topology } from 'topojson-specification';
-import type { HierarchyView, NodeEntry } from '../../node/rest/hierarchy-view.ts';
+import type { HierarchyView, NodeEntry } from '../hierarchy-view.ts';
 import { STATUS_LABEL, fill, h } from './dom.ts';
 
 const WIDTH = 960;

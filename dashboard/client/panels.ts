@@ -1,7 +1,7 @@
 // The page's panels: election header, reporting progress, legend, county detail, results,
 // verification and trustees. Each is rebuilt from the latest view (they are small); their boxes
 // have fixed minimum sizes in style.css so that updates do not move the page.
-import type { HierarchyView, LevelSummary, NodeDetailView, NodeEntry, TrusteeEntry } from '../../node/rest/hierarchy-view.ts';
+import type { HierarchyView, LevelSummary, NodeDetailView, NodeEntry, TrusteeEntry } from '../hierarchy-view.ts';
 import type { ConnectionState } from './live.ts';
 import { STATUS_LABEL, ago, badge, byId, count, fill, h, healthText, shortHash, statusBadge } from './dom.ts';
 

@@ -2,7 +2,7 @@
 // status, ballots, tally hash and peer health. Built once from the roster, updated in place (open
 // branches and keyboard focus survive updates). A county's precincts are fetched when it is opened
 // and refreshed with every update while it stays open.
-import type { HierarchyView, NodeDetailView, NodeEntry } from '../../node/rest/hierarchy-view.ts';
+import type { HierarchyView, NodeDetailView, NodeEntry } from '../hierarchy-view.ts';
 import { count, fill, h, healthText, shortHash, statusBadge } from './dom.ts';
 
 interface RowRefs {

@@ -13,7 +13,7 @@ import { PartialDecryption } from '../../protocol/partial-decryption.ts';
 import { Receipt, validateReceipt } from '../../protocol/receipt.ts';
 import { Result, validateResult } from '../../protocol/result.ts';
 import { AggregateTally, PrecinctTally, type AnyTally } from '../../protocol/tally.ts';
-import { validateAnyTally } from '../roles/aggregator.ts';
+import { validateAnyTally } from '../../roles/aggregator.ts';
 import { decodeEnvelope, EnvelopeError, type Envelope } from './envelope.ts';
 import { GossipValidationError } from './gossip-validation.ts';
 import type { Topic } from './topics.ts';

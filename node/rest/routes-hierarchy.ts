@@ -7,7 +7,7 @@ import { ID_PATTERN } from '../../protocol/manifest.ts';
 import { errorBody } from './errors.ts';
 import { EventFeed } from './event-stream.ts';
 import { buildHierarchy, buildNodeDetail, gatherInput } from './hierarchy-model.ts';
-import type { HierarchyView } from './hierarchy-view.ts';
+import type { HierarchyView } from '../../dashboard/hierarchy-view.ts';
 import { errors, hierarchySchema, nodeDetailSchema } from './schemas.ts';
 
 export interface HierarchyRouteOptions {

@@ -248,7 +248,7 @@ export function errors<C extends number>(...codes: C[]): Record<C, typeof errorR
 }
 
 // ---------------------------------------------------------------------------------------------
-// The dashboard's read-only views (node/rest/hierarchy-view.ts has the TypeScript shapes).
+// The dashboard's read-only views (dashboard/hierarchy-view.ts has the TypeScript shapes).
 
 const reportStatus = { type: 'string', enum: ['waiting', 'verified', 'faulty'], description: 'waiting: no tally yet; verified: signed tally received and consistent with the tallies around it; faulty: equivocation or a contradiction' } as const;
 

@@ -4,8 +4,8 @@
 import { expect } from 'vitest';
 import { generateSafePrimes, type SafePrimePair } from '../../crypto/paillier.ts';
 import { dealThresholdKey, type TrusteeShare } from '../../crypto/threshold.ts';
-import { generateElection, type GeneratedElection, type SetupOptions } from '../../node/election-setup.ts';
-import { runInProcessElection, type InProcessOutcome } from '../../node/in-process-election.ts';
+import { generateElection, type GeneratedElection, type SetupOptions } from '../../setup/election-setup.ts';
+import { runInProcessElection, type InProcessOutcome } from '../../sim/in-process-election.ts';
 import { ProtocolError, type ProtocolErrorCode } from '../../protocol/errors.ts';
 import { validateManifest, type Manifest } from '../../protocol/manifest.ts';
 

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateElection, type GeneratedElection, type SetupOptions } from '../../node/election-setup.ts';
-import { writeSetup } from '../../node/setup-files.ts';
+import { generateElection, type GeneratedElection, type SetupOptions } from '../../setup/election-setup.ts';
+import { writeSetup } from '../../setup/setup-files.ts';
 
 export interface ElectionFolder {
   dir: string;

@@ -10,9 +10,9 @@ import type { ElectionRecord } from '../../protocol/record.ts';
 import { PartialDecryption } from '../../protocol/partial-decryption.ts';
 import { Result } from '../../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../../protocol/tally.ts';
-import { generateElection, type GeneratedElection } from '../../node/election-setup.ts';
-import { runInProcessElection, type InProcessOutcome } from '../../node/in-process-election.ts';
-import { decodeFramed, encodeFramed, readRecord, writeRecord } from '../../node/record-files.ts';
+import { generateElection, type GeneratedElection } from '../../setup/election-setup.ts';
+import { runInProcessElection, type InProcessOutcome } from '../../sim/in-process-election.ts';
+import { decodeFramed, encodeFramed, readRecord, writeRecord } from '../../record/record-files.ts';
 
 export const FIXTURE_SHAPE = { keyBits: 1024, states: 2, countiesPerState: 1, precinctsPerCounty: 2 } as const;
 

@@ -1,0 +1,72 @@
+// The one binary: `tallymesh <command>`. Each command's work lives in cli/commands/.
+import { Command, InvalidArgumentError } from 'commander';
+import { runSetup } from './commands/setup-command.ts';
+import { runVerify } from './commands/verify-command.ts';
+import { registerSimulateCommand } from './commands/simulate-command.ts';
+import { registerNodeCommand } from './commands/node-command.ts';
+import { registerVoteCommand } from './commands/vote-command.ts';
+import { registerRecordCommand } from './commands/record-command.ts';
+import { registerStatusCommand } from './commands/status-command.ts';
+import { registerCloseCommand, registerDecryptCommand } from './commands/close-command.ts';
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tallymesh').description('Peer-to-peer counting of encrypted ballots').showHelpAfterError();
+  program
+    .command('setup')
+    .description('generate a new election: manifest, node configs, keys and trustee shares')
+    .requiredOption('--out <dir>', 'folder to write the election into (must not hold one already)')
+    .option('--states <n>', 'number of states', int('--states'))
+    .option('--counties <n>', 'counties per state', int('--counties'))
+    .option('--precincts <n>', 'precincts per county', int('--precincts'))
+    .option('--trustees <n>', 'number of trustees', int('--trustees'))
+    .option('--threshold <n>', 'trustees needed to decrypt', int('--threshold'))
+    .option('--key-bits <n>', 'Paillier modulus size: 2048 (default) or 3072', int('--key-bits'))
+    .option('--contests <file>', 'JSON file with the contests (default: the standard ballot)')
+    .option('--checkpoint-interval <n>', 'ballots between precinct checkpoints', int('--checkpoint-interval'))
+    .option('--base-port <n>', 'first port; node i uses base+2i (libp2p) and base+2i+1 (REST)', int('--base-port'))
+    .option('--closes-at <time>', 'ISO time at which the polls close by themselves')
+    .option('--election-id <id>', 'election identifier')
+    .action((opts) => {
+      const out = runSetup(opts);
+      process.stdout.write(`wrote ${out.manifestPath} and ${out.nodes} node configs\n`);
+    });
+  program
+    .command('verify')
+    .description('re-check an election record offline; exit 0 only if every check passes')
+    .argument('<dir>', 'election record folder')
+    .option('--receipt <file>', 'also check one voter receipt')
+    .action((dir: string, opts: { receipt?: string }) => {
+      try {
+        process.exitCode = runVerify(dir, opts).ok ? 0 : 1;
+      } catch (err) {
+        // An unreadable record is a failed verification, not a usage error.
+        process.stderr.write(`tallymesh verify: record cannot be read: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      }
+    });
+  registerSimulateCommand(program);
+  registerNodeCommand(program);
+  registerVoteCommand(program);
+  registerCloseCommand(program);
+  registerDecryptCommand(program);
+  registerStatusCommand(program);
+  registerRecordCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.stderr.write(`tallymesh: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,80 @@
+// `tallymesh simulate` (what `npm run simulate` runs): the networked simulation of
+// sim/network/, its fault scenarios, and `--scale us`.
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_SIMULATION, printReport, runSimulation } from '../../sim/network/simulation.ts';
+import { loadManifest } from '../../setup/setup-files.ts';
+import { join } from 'node:path';
+
+function int(name: string, min = 0) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+/** --keep-open: waits for Ctrl-C (or SIGTERM) while the nodes keep serving their dashboards. */
+function untilInterrupted(): Promise<void> {
+  process.stdout.write('\n--keep-open: the count is done and the nodes keep running; open the dashboard URL above. Ctrl-C stops them and prints the report.\n');
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('run a whole election on this machine over libp2p, verify it, and compare it with the simulated voters')
+    .option('--ballots <n>', `ballots per precinct (default ${DEFAULT_SIMULATION.ballots})`, int('--ballots', 1))
+    .option('--seed <seed>', 'seed of the simulated voters\' choices', DEFAULT_SIMULATION.seed)
+    .option('--states <n>', 'states', int('--states', 1))
+    .option('--counties <n>', 'counties per state', int('--counties', 1))
+    .option('--precincts <n>', 'precincts per county', int('--precincts', 1))
+    .option('--key-bits <n>', 'Paillier modulus size (2048 default; 1024 for quick runs)', int('--key-bits', 1024))
+    .option('--processes', 'run one OS process per node (default: all nodes in this process)')
+    .option('--base-port <n>', `first port (default ${DEFAULT_SIMULATION.basePort}); node i uses base+2i and base+2i+1`, int('--base-port', 1))
+    .option('--out <dir>', 'keep the election, configs, logs, record and expected counts here')
+    .option('--kill-precinct', 'run one precinct as its own process, SIGKILL it mid-voting and restart it')
+    .option('--county-down', 'stop a county while the polls close and restart it later')
+    .option('--trustees-offline <n>', 'leave n trustees offline', int('--trustees-offline'))
+    .option('--rogue-peer', 'an extra observer peer injects forged, foreign and equivocating tallies')
+    .option('--timeout <minutes>', `how long to wait for the count after the polls close (default ${DEFAULT_SIMULATION.timeoutMs / 60_000})`, int('--timeout', 1))
+    .option('--keep-open', 'keep the nodes running after the result, so the dashboard can be looked at; Ctrl-C stops them')
+    .option('--scale <scale>', '"us": the U.S.-scale aggregation run')
+    .action(async (opts) => {
+      if (opts.scale !== undefined) {
+        if (opts.scale !== 'us') throw new InvalidArgumentError('--scale takes "us"');
+        // 175,000 precincts and 159 million ballots by default; the level code is the roles'.
+        const { runUsScale } = await import('../../sim/us-scale/run.ts');
+        const report = await runUsScale({ seed: opts.seed, ...(opts.keyBits ? { keyBits: opts.keyBits } : {}), ...(opts.out ? { out: opts.out } : {}) });
+        process.exitCode = report.ok ? 0 : 1;
+        return;
+      }
+      const outcome = await runSimulation({
+        ...(opts.ballots ? { ballots: opts.ballots } : {}),
+        seed: opts.seed,
+        ...(opts.states ? { states: opts.states } : {}),
+        ...(opts.counties ? { counties: opts.counties } : {}),
+        ...(opts.precincts ? { precincts: opts.precincts } : {}),
+        ...(opts.keyBits ? { keyBits: opts.keyBits } : {}),
+        ...(opts.basePort ? { basePort: opts.basePort } : {}),
+        ...(opts.out ? { out: opts.out } : {}),
+        processes: !!opts.processes,
+        killPrecinct: !!opts.killPrecinct,
+        countyDown: !!opts.countyDown,
+        trusteesOffline: opts.trusteesOffline ?? 0,
+        roguePeer: !!opts.roguePeer,
+        ...(opts.timeout ? { timeoutMs: opts.timeout * 60_000 } : {}),
+        ...(opts.keepOpen ? { keepOpen: untilInterrupted } : {}),
+      });
+      const manifest = loadManifest(join(outcome.out, 'election', 'manifest.json'));
+      printReport(outcome, manifest.contests, (line) => process.stdout.write(line + '\n'));
+      process.exitCode = outcome.ok ? 0 : 1;
+    });
+}

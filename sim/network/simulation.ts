@@ -1,0 +1,383 @@
+// `npm run simulate`: a whole election on this machine over libp2p. Setup, every node started,
+// seeded simulated voters casting ballots through the precincts' REST APIs, the polls closed, the
+// count flowing up the hierarchy, trustees decrypting, the record exported and verified, and the
+// announced counts compared with the counts the simulator chose. Fault scenarios are flags.
+import { mkdirSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Receipt } from '../../protocol/receipt.ts';
+import { manifestToJSON } from '../../protocol/manifest.ts';
+import { verifyRecord, type CheckResult } from '../../protocol/verify.ts';
+import type { NodeStatus } from '../../node/node-api.ts';
+import { generateElection } from '../../setup/election-setup.ts';
+import { writeSetup, DEFAULT_PORTS } from '../../setup/setup-files.ts';
+import { writeJSON } from '../../record/record-files.ts';
+import { runRecord } from '../../cli/commands/record-command.ts';
+import { formatCheck } from '../../cli/commands/verify-command.ts';
+import { SeededRandom, addToCounts, drawChoices } from '../simulated-voters.ts';
+import { ElectionContext } from '../../protocol/election.ts';
+import { BallotPool } from '../ballot-encryptors.ts';
+import { SimNetwork } from './sim-network.ts';
+import { Progress } from './progress.ts';
+import { runRogue, type RogueReport } from './rogue-scenario.ts';
+
+export interface SimulationOptions {
+  states: number;
+  counties: number;
+  precincts: number;
+  ballots: number;
+  seed: string;
+  keyBits: number;
+  out?: string;
+  /** One OS process per node instead of one process for all. */
+  processes: boolean;
+  basePort: number;
+  killPrecinct: boolean;
+  countyDown: boolean;
+  trusteesOffline: number;
+  roguePeer: boolean;
+  /** Give up waiting for the result after this long. */
+  timeoutMs: number;
+  print: (line: string) => void;
+  /** Redraw progress lines in place (a terminal); otherwise print a line per update. */
+  live: boolean;
+  /** Called once every node runs, with the national node's dashboard URL (it is also printed). */
+  onDashboard?: (url: string) => void;
+  /** Awaited after voting, before the polls close (the browser test looks at the empty map first). */
+  beforeClose?: () => Promise<void>;
+  /** Awaited after the count, decryption and record check, before the nodes stop: `--keep-open`
+   *  keeps them running for a person to look at the dashboard; the browser test reads it meanwhile. */
+  keepOpen?: () => Promise<void>;
+}
+
+/** Precincts closed side by side. */
+const CLOSING_CONCURRENCY = 8;
+
+export const DEFAULT_SIMULATION: SimulationOptions = {
+  states: 2,
+  counties: 2,
+  precincts: 3,
+  ballots: 100,
+  seed: 'tallymesh',
+  keyBits: 2048,
+  processes: false,
+  basePort: DEFAULT_PORTS.basePort,
+  killPrecinct: false,
+  countyDown: false,
+  trusteesOffline: 0,
+  roguePeer: false,
+  timeoutMs: 15 * 60_000,
+  print: (line) => process.stdout.write(line + '\n'),
+  live: process.stdout.isTTY === true,
+};
+
+export interface SimulationOutcome {
+  ok: boolean;
+  out: string;
+  expected: Map<string, bigint[]>;
+  announced: Map<string, number[]> | undefined;
+  checks: CheckResult[];
+  phases: Record<string, number>;
+  nationalStatus: NodeStatus | undefined;
+  receiptsChecked: number;
+  rogue: RogueReport | undefined;
+  problems: string[];
+  /** Peak resident memory of this process (all in-process nodes), in MiB. */
+  peakRssMb: number;
+  /** Set when so many trustees are offline that no result can exist. */
+  expectNoResult: { offline: number; trustees: number; threshold: number } | undefined;
+}
+
+async function getJSON<T>(url: string): Promise<T | undefined> {
+  try {
+    const res = await fetch(url);
+    return res.ok ? ((await res.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * fetch for an idempotent request, tried again when no response came. With hundreds of nodes on
+ * one event loop, a kept-alive connection can be closed by the server just as the client reuses
+ * it ("fetch failed: other side closed"); that says nothing about the node, so try again.
+ */
+async function fetchRetrying(url: string, init: RequestInit, attempts = 10): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt >= attempts) {
+        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        throw new Error(`${init.method ?? 'GET'} ${url} failed ${attempts} times${cause}`, { cause: err });
+      }
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+export async function runSimulation(input: Partial<SimulationOptions> = {}): Promise<SimulationOutcome> {
+  const o: SimulationOptions = { ...DEFAULT_SIMULATION, ...input };
+  const say = o.print;
+  const out = o.out ?? mkdtempSync(join(tmpdir(), 'tallymesh-sim-'));
+  const electionDir = join(out, 'election');
+  if (existsSync(join(electionDir, 'manifest.json'))) throw new Error(`${out} already holds an election; choose another --out`);
+  mkdirSync(join(out, 'logs'), { recursive: true });
+  const problems: string[] = [];
+  const phases: Record<string, number> = {};
+  const progress = new Progress(say, o.live);
+  let peakRss = process.memoryUsage().rss;
+  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+  rssSampler.unref();
+
+  // Setup
+  let t0 = performance.now();
+  progress.line('setup', `generating a ${o.keyBits}-bit ${5}-of-9 threshold key and ${o.states * o.counties * (o.precincts + 1) + o.states + 1 + 9} node keys`);
+  const election = generateElection({ states: o.states, countiesPerState: o.counties, precinctsPerCounty: o.precincts, keyBits: o.keyBits });
+  writeSetup(electionDir, election, { host: '127.0.0.1', basePort: o.basePort });
+  const ctx = new ElectionContext(election.manifest);
+  const token = readFileSync(join(electionDir, 'admin-token'), 'utf8').trim();
+  phases.setup = performance.now() - t0;
+  progress.done('setup', `election ${election.manifest.electionId}, hash ${ctx.hashHex.slice(0, 16)}…`);
+
+  const roster = election.manifest.roster;
+  const precincts = roster.filter((e) => e.role === 'precinct').map((e) => e.id);
+  const counties = roster.filter((e) => e.role === 'county').map((e) => e.id);
+  const states = roster.filter((e) => e.role === 'state').map((e) => e.id);
+  const trustees = roster.filter((e) => e.role === 'trustee').map((e) => e.id);
+  const offline = new Set(trustees.slice(trustees.length - o.trusteesOffline));
+  const killed = o.killPrecinct ? precincts[0]! : undefined;
+  const downCounty = o.countyDown ? counties[0]! : undefined;
+  const processes = new Set(o.processes ? roster.map((e) => e.id) : killed ? [killed] : []);
+
+  const rogueKey = o.roguePeer ? (await import('./rogue-scenario.ts')).newRogueKey() : undefined;
+  const net = new SimNetwork(electionDir, { processes, offline, logDir: join(out, 'logs'), ...(rogueKey ? { observers: [rogueKey.peerId] } : {}) });
+  const pool = new BallotPool(manifestToJSON(election.manifest));
+  let rogue: RogueReport | undefined;
+  let nationalStatus: NodeStatus | undefined;
+  let announced: Map<string, number[]> | undefined;
+  let checks: CheckResult[] = [];
+  let receiptsChecked = 0;
+  const expected = new Map<string, bigint[]>();
+  try {
+    t0 = performance.now();
+    let started = 0;
+    await net.startAll(() => progress.line('nodes', `${++started}/${net.online.length} started`));
+    progress.done('nodes', `${net.online.length} nodes on 127.0.0.1 (${processes.size ? `${processes.size} as their own process` : 'all in this process'})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
+    phases.start = performance.now() - t0;
+    const dashboard = `${net.url('national')}/dashboard`;
+    progress.note(`dashboard: ${dashboard} (the national node's live map of the count)`);
+    o.onDashboard?.(dashboard);
+
+    // Voting
+    t0 = performance.now();
+    const rng = new SeededRandom(o.seed);
+    const receipts = new Map<string, Receipt[]>();
+    let cast = 0;
+    const total = precincts.length * o.ballots;
+    let killDone = false;
+    const submit = async (precinctId: string, voterId: string, ballot: unknown): Promise<Receipt> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const res = await fetch(`${net.url(precinctId)}/ballots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ voterId, ballot }) });
+          const body = (await res.json()) as { receipt?: unknown; message?: string };
+          if (res.status === 201 || res.status === 200) return Receipt.fromJSON(body.receipt);
+          throw new Error(`precinct ${precinctId} refused ${voterId}: ${res.status} ${body.message ?? ''}`);
+        } catch (err) {
+          // A voter whose precinct is down tries again (the kill scenario); an idempotent
+          // resubmission returns the original receipt if the first attempt was logged.
+          if (attempt >= 600 || (err instanceof Error && err.message.includes('refused'))) throw err;
+          await sleep(200);
+        }
+      }
+    };
+    await Promise.all(
+      precincts.map(async (precinctId) => {
+        const list: Receipt[] = [];
+        receipts.set(precinctId, list);
+        const voters = Array.from({ length: o.ballots }, (_, i) => {
+          const choices = drawChoices(ctx.layout, rng);
+          addToCounts(expected, ctx.layout, choices);
+          return { voterId: `${precinctId}/voter-${i + 1}`, choices };
+        });
+        for (const [i, voter] of voters.entries()) {
+          if (precinctId === killed && !killDone && i === Math.floor(o.ballots / 2)) {
+            killDone = true;
+            progress.note(`--kill-precinct: SIGKILL to ${precinctId} after ${i} acknowledged ballots; restarting it`);
+            await net.kill(precinctId);
+            const restart = net.start(precinctId);
+            // Voters keep coming while it restarts: their submissions retry until it answers.
+            void restart.then(() => progress.note(`--kill-precinct: ${precinctId} is back`));
+          }
+          const ballot = await pool.encrypt(precinctId, voter.choices);
+          list.push(await submit(precinctId, voter.voterId, ballot));
+          progress.line('voting', `${++cast}/${total} ballots encrypted by voters' clients, validated, logged and receipted`);
+        }
+      }),
+    );
+    phases.voting = performance.now() - t0;
+    progress.done('voting', `${cast} ballots in ${(phases.voting / 1000).toFixed(1)} s`);
+
+    // Closing the polls
+    if (o.beforeClose) await o.beforeClose();
+    t0 = performance.now();
+    if (downCounty) {
+      progress.note(`--county-down: stopping ${downCounty} before the precincts close`);
+      await net.stop(downCounty);
+    }
+    // A few precincts at a time, as officials would: one by one takes minutes on a large network.
+    let closed = 0;
+    const queue = [...precincts];
+    await Promise.all(
+      Array.from({ length: Math.min(CLOSING_CONCURRENCY, queue.length) }, async () => {
+        for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+          const res = await fetchRetrying(`${net.url(p)}/admin/close`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+          if (!res.ok) problems.push(`closing ${p} failed: ${res.status} ${await res.text()}`);
+          progress.line('closing', `${++closed}/${precincts.length} precincts closed`);
+        }
+      }),
+    );
+    progress.done('closing', `${precincts.length} precincts closed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    phases['precinct close'] = performance.now() - t0;
+    if (rogueKey) rogue = await runRogue({ ctx, electionDir, net, key: rogueKey, progress });
+    if (downCounty) {
+      await sleep(1500);
+      progress.note(`--county-down: restarting ${downCounty}; it must catch up by itself`);
+      await net.start(downCounty);
+    }
+
+    // The count flowing up
+    const levels: [string, string[]][] = [
+      ['county', counties],
+      ['state', states],
+      ['national', ['national']],
+    ];
+    const deadline = Date.now() + o.timeoutMs;
+    let mark = t0 + phases['precinct close']!;
+    const lap = (): number => {
+      const now = performance.now();
+      const took = now - mark;
+      mark = now;
+      return took;
+    };
+    for (const [level, ids] of levels) {
+      for (;;) {
+        const statuses = await Promise.all(ids.map((id) => getJSON<NodeStatus>(`${net.url(id)}/status`)));
+        const done = statuses.filter((s) => s && (s.phase === 'aggregated' || s.phase === 'result')).length;
+        progress.line(level, `${done}/${ids.length} ${level} tallies aggregated`);
+        if (done === ids.length) break;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for the ${level} tallies`);
+        await sleep(200);
+      }
+      phases[level] = lap();
+      progress.done(level, `${ids.length} ${level} tallies aggregated (${(phases[level]! / 1000).toFixed(1)} s)`);
+    }
+    const needed = election.manifest.threshold.threshold;
+    const possible = trustees.length - offline.size;
+    const decryptDeadline = possible >= needed ? deadline : Date.now() + 10_000;
+    for (;;) {
+      nationalStatus = await getJSON<NodeStatus>(`${net.url('national')}/status`);
+      const result = await getJSON<{ contests: { contestId: string; counts: number[] }[] }>(`${net.url('national')}/result`);
+      progress.line('decryption', `${nationalStatus?.threshold.valid ?? 0} valid partial decryptions (${needed} needed)`);
+      if (result) {
+        announced = new Map(result.contests.map((c) => [c.contestId, c.counts]));
+        break;
+      }
+      if (Date.now() > decryptDeadline) break;
+      await sleep(200);
+    }
+    phases.decryption = lap();
+    if (!announced) {
+      progress.done('decryption', `no result: ${nationalStatus?.waitingFor ?? 'unknown'}`);
+      problems.push(`no result: the national node is waiting for ${nationalStatus?.waitingFor ?? 'something'}`);
+      if (possible >= needed) {
+        // Unexpected: say what every online trustee is waiting for.
+        for (const id of trustees.filter((t) => !offline.has(t))) {
+          const s = await getJSON<NodeStatus>(`${net.url(id)}/status`);
+          problems.push(`${id}: ${s ? `${s.phase}, waiting for ${s.waitingFor ?? 'nothing'}, ${s.peers} peers` : 'no status'}`);
+        }
+      }
+    } else {
+      progress.done('decryption', `result combined and signed by the national node (${(phases.decryption / 1000).toFixed(1)} s)`);
+    }
+
+    // The record and its verification
+    if (announced) {
+      t0 = performance.now();
+      const recordDir = join(out, 'record');
+      const { record } = await runRecord({ from: ['national', ...precincts].map((id) => net.url(id)), out: recordDir, print: () => undefined, warn: (w) => progress.note(`record: ${w}`) });
+      const verification = verifyRecord(record);
+      checks = verification.checks;
+      if (!verification.ok) problems.push('the record does not verify');
+      if (killed) {
+        const list = receipts.get(killed) ?? [];
+        for (const receipt of list) {
+          const v = verifyRecord(record, { receipt });
+          const failed = v.checks.filter((c) => String(c.number).startsWith('R') && c.status !== 'pass');
+          if (failed.length) problems.push(`receipt ${receipt.logPosition} of ${killed} fails ${failed.map((c) => c.number).join(', ')}`);
+          receiptsChecked++;
+        }
+        const logged = record.ballots.get(killed)?.length ?? 0;
+        if (logged !== list.length) problems.push(`${killed} acknowledged ${list.length} ballots but its log holds ${logged}`);
+      }
+      phases.verification = performance.now() - t0;
+    }
+    if (rogue) {
+      const metrics = await (await fetch(`${net.url(rogue.target)}/metrics`)).text();
+      rogue.metrics = metrics.split('\n').filter((l) => /tallymesh_(gossip_rejected_total|equivocations_total)/.test(l) && !l.startsWith('#'));
+    }
+    if (o.keepOpen) await o.keepOpen();
+  } finally {
+    clearInterval(rssSampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    await pool.close();
+    await net.stopAll();
+  }
+
+  let correct = !!announced;
+  for (const contest of election.manifest.contests) {
+    const exp = expected.get(contest.id) ?? [];
+    const ann = announced?.get(contest.id) ?? [];
+    contest.options.forEach((_, i) => {
+      if (Number(exp[i] ?? 0n) !== ann[i]) correct = false;
+    });
+  }
+  if (announced && !correct) problems.push('the announced counts differ from the simulated voters\' choices');
+  writeJSON(join(out, 'expected-counts.json'), Object.fromEntries([...expected].map(([k, v]) => [k, v.map(String)])));
+  const ok = correct && problems.length === 0 && checks.length > 0 && checks.every((c) => c.status === 'pass');
+  const threshold = election.manifest.threshold.threshold;
+  const expectNoResult = trustees.length - offline.size < threshold ? { offline: offline.size, trustees: trustees.length, threshold } : undefined;
+  return { ok, out, expected, announced, checks, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult, peakRssMb: peakRss / 2 ** 20 };
+}
+
+/** The closing report: counts, checks, phase times. */
+export function printReport(outcome: SimulationOutcome, contests: { id: string; options: string[] }[], say: (line: string) => void): void {
+  say('');
+  say('contest / option                 expected   announced');
+  for (const contest of contests) {
+    contest.options.forEach((name, i) => {
+      const e = Number(outcome.expected.get(contest.id)?.[i] ?? 0n);
+      const a = outcome.announced?.get(contest.id)?.[i];
+      say(`${`${contest.id} / ${name}`.padEnd(30)}${String(e).padStart(10)}${(a === undefined ? '—' : String(a)).padStart(12)}${a === undefined || a === e ? '' : '  MISMATCH'}`);
+    });
+  }
+  if (outcome.checks.length) {
+    say('');
+    for (const c of outcome.checks) say(formatCheck(c));
+  }
+  say('');
+  say('phase                  seconds');
+  for (const [phase, ms] of Object.entries(outcome.phases)) say(`${phase.padEnd(20)}${(ms / 1000).toFixed(2).padStart(10)}`);
+  say(`${'peak RSS'.padEnd(20)}${outcome.peakRssMb.toFixed(0).padStart(10)} MiB (this process${outcome.phases.start !== undefined ? ', all in-process nodes' : ''})`);
+  if (outcome.receiptsChecked) say(`\n--kill-precinct: ${outcome.receiptsChecked} receipts of the killed precinct verified against the record`);
+  if (outcome.rogue) {
+    say(`\n--rogue-peer ${outcome.rogue.peerId}: published ${outcome.rogue.published.join(', ')}; none counted. Rejections on ${outcome.rogue.target}:`);
+    for (const line of outcome.rogue.metrics) say(`  ${line}`);
+  }
+  if (outcome.nationalStatus?.waitingFor && !outcome.announced) say(`\nnational node: no result; waiting for ${outcome.nationalStatus.waitingFor}`);
+  if (outcome.expectNoResult && !outcome.announced) say(`As expected: with ${outcome.expectNoResult.offline} of ${outcome.expectNoResult.trustees} trustees offline, fewer than the threshold of ${outcome.expectNoResult.threshold} can decrypt, so no result exists.`);
+  for (const p of outcome.problems) say(`problem: ${p}`);
+  say(`\n${outcome.ok ? 'OK' : 'FAILED'}: ${outcome.ok ? 'the announced result equals the simulated voters\' choices and the record verifies' : 'see the problems above'}. Files in ${outcome.out}`);
+}

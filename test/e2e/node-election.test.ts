@@ -1,0 +1,56 @@
+// A whole election over real libp2p nodes on 127.0.0.1, in this process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ballot, encryptBallot } from '../../protocol/ballot.ts';
+import { ElectionContext } from '../../protocol/election.ts';
+import { LocalNetwork } from '../../sim/local-network.ts';
+import { waitFor, writeTestElection, type ElectionFolder } from '../support/network-fixture.ts';
+
+let folder: ElectionFolder;
+let net: LocalNetwork;
+let ctx: ElectionContext;
+let token: string;
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+async function vote(precinct: string, voterId: string, choices: Record<string, number[]>): Promise<{ status: number; body: any }> {
+  const ballot = encryptBallot(ctx, precinct, choices);
+  return json(`${net.url(precinct)}/ballots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ voterId, ballot: Ballot.toJSON(ballot) }) });
+}
+
+beforeAll(async () => {
+  folder = writeTestElection();
+  ctx = new ElectionContext(folder.election.manifest);
+  token = readFileSync(join(folder.dir, 'admin-token'), 'utf8').trim();
+  net = new LocalNetwork(folder.dir, { override: (c) => (c.role === 'trustee' ? { autoDecrypt: true } : {}), tickMs: 300 });
+  await net.startAll();
+});
+
+afterAll(async () => {
+  await net?.stopAll();
+  folder?.cleanup();
+});
+
+describe('an election over libp2p', () => {
+  it('counts ballots cast over REST through every level to a verified result', async () => {
+    const precincts = ctx.manifest.roster.filter((e) => e.role === 'precinct').map((e) => e.id);
+    const r1 = await vote(precincts[0]!, 'v1', { president: [0], senate: [1], 'measure-1': [0] });
+    expect(r1.status).toBe(201);
+    const r2 = await vote(precincts[1]!, 'v2', { president: [2], senate: [], 'measure-1': [1] });
+    expect(r2.status).toBe(201);
+    for (const p of precincts) {
+      const closed = await json(`${net.url(p)}/admin/close`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      expect(closed.status).toBe(200);
+    }
+    const result = await waitFor('the result', async () => {
+      const r = await json(`${net.url('national')}/result`);
+      return r.status === 200 ? r.body : undefined;
+    });
+    const president = result.contests.find((c: any) => c.contestId === 'president');
+    expect(president.counts).toEqual([1, 0, 1, 0]);
+  });
+});

@@ -1,0 +1,185 @@
+// The U.S.-scale run (sim/us-scale/), reduced: real atlas states and
+// counties, a 1024-bit key, a few hundred precincts. Checks the pieces (atlas, hierarchy, keys,
+// synthetic encryption), a whole run through worker threads (counts match, the record verifies
+// both with the parallel verifier and with protocol/verify.ts), and that the parallel verifier
+// reaches verifyRecord's verdicts on tampered records. No timing thresholds.
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../crypto/paillier.ts';
+import { ballotLayout, unpackCounts } from '../../protocol/layout.ts';
+import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
+import { ID_PATTERN } from '../../protocol/manifest.ts';
+import { PrecinctTally } from '../../protocol/tally.ts';
+import { verifyRecord } from '../../protocol/verify.ts';
+import { readRecord } from '../../record/record-files.ts';
+import { loadUsAtlas } from '../../setup/us-atlas.ts';
+import { buildUsHierarchy, hierarchyNodes, partitionStates } from '../../sim/us-scale/hierarchy.ts';
+import { LocalHost } from '../../sim/us-scale/hosts.ts';
+import { runUsScale } from '../../sim/us-scale/run.ts';
+import { Encryptor, drawPrecinctCounts } from '../../sim/us-scale/synthetic.ts';
+import { verifyRecordParallel } from '../../sim/us-scale/verify.ts';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'tallymesh-us-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('us-scale pieces', () => {
+  it('reads the 50 states and DC with their counties from us-atlas', () => {
+    const atlas = loadUsAtlas();
+    expect(atlas.states).toHaveLength(51);
+    expect(atlas.states.map((s) => s.fips)).toContain('11');
+    expect(atlas.states.find((s) => s.fips === '06')?.name).toBe('California');
+    expect(atlas.skippedTerritories.map((s) => s.fips)).toEqual(['60', '66', '69', '72', '78']);
+    expect(atlas.counties.length).toBeGreaterThan(3100);
+    expect(atlas.counties.length).toBeLessThan(3200);
+    expect(atlas.counties.every((c) => /^\d{5}$/.test(c.fips) && c.fips.startsWith(c.stateFips))).toBe(true);
+    expect(atlas.counties.find((c) => c.fips === '06037')?.name).toBe('Los Angeles');
+  });
+
+  it('spreads exactly the requested precincts and ballots, every county getting one', () => {
+    const atlas = loadUsAtlas();
+    const h = buildUsHierarchy(atlas, { precincts: 20_000, ballots: 18_000_000, seed: 't' });
+    expect(h.states).toHaveLength(51);
+    expect(h.counties).toHaveLength(atlas.counties.length);
+    expect(h.precincts).toHaveLength(20_000);
+    expect(h.ballots.reduce((a, b) => a + b, 0)).toBe(18_000_000);
+    expect(Math.min(...h.precinctsPerCounty.values())).toBeGreaterThanOrEqual(1);
+    const nodes = hierarchyNodes(h);
+    expect(nodes.every((n) => ID_PATTERN.test(n.id))).toBe(true);
+    expect(new Set(nodes.map((n) => n.id)).size).toBe(nodes.length);
+    expect(h.counties.every((c) => /^\d{5}$/.test(c.fips)) && h.states.every((s) => /^\d{2}$/.test(s.fips))).toBe(true);
+    expect(h.precincts[0]!.id).toMatch(/^p-\d{5}-1$/);
+    // Deterministic in the seed.
+    const again = buildUsHierarchy(atlas, { precincts: 20_000, ballots: 18_000_000, seed: 't' });
+    expect(again.ballots).toEqual(h.ballots);
+    const parts = partitionStates(h, 2);
+    expect(parts.flat().sort()).toEqual(h.states.map((s) => s.id).sort());
+  });
+
+  it('encrypts a precinct\'s packed counts so that they decrypt to the drawn counts', () => {
+    const key = generateKeyPair(1024);
+    const layout = ballotLayout({ keyBits: 1024, slotBits: 32, contests: STANDARD_CONTESTS });
+    const counts = drawPrecinctCounts(layout, 'seed', 'p-10001-1', 937);
+    for (const [, row] of counts) expect(row.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(937);
+    expect(drawPrecinctCounts(layout, 'seed', 'p-10001-1', 937)).toEqual(counts);
+    const enc = new Encryptor(key.publicKey, 6);
+    const m = 123_456_789_000_000_000_000n;
+    const c1 = enc.encrypt(m);
+    const c2 = enc.encrypt(m);
+    expect(c1).not.toBe(c2);
+    expect(key.decrypt(c1)).toBe(m);
+    expect(key.decrypt((c1 * c2) % key.publicKey.n2)).toBe(2n * m);
+    const packed = unpackCounts(layout, [key.decrypt(enc.encrypt(0n))]);
+    expect([...packed.values()].flat().every((x) => x === 0n)).toBe(true);
+  });
+});
+
+describe('us-scale run, reduced', () => {
+  let recordDir = '';
+
+  it('counts two real states through worker threads; the record verifies', async () => {
+    recordDir = join(tempDir(), 'record');
+    const lines: string[] = [];
+    const report = await runUsScale({
+      precincts: 240,
+      ballots: 200_000,
+      keyBits: 1024,
+      seed: 'us-test',
+      states: ['10', '44'], // Delaware (3 counties) and Rhode Island (5)
+      maxCountiesPerState: 4,
+      workers: 2,
+      window: 8,
+      out: recordDir,
+      crossCheck: true,
+      print: (line) => lines.push(line),
+    });
+    expect(report.nodes).toMatchObject({ states: 2, counties: 7, precincts: 240, trustees: 9, roster: 1 + 2 + 7 + 240 + 9 });
+    expect(report.ballots).toBe(200_000);
+    expect(report.announced).toEqual(report.expected);
+    expect(report.countsMatch).toBe(true);
+    expect(report.verification.mode).toBe('parallel');
+    expect(report.verification.checks.map((c) => c.status)).toEqual(new Array(9).fill('pass'));
+    expect(report.crossCheck?.ok).toBe(true);
+    expect(report.ok).toBe(true);
+    expect(report.trusteeMs).toHaveLength(5);
+    expect(report.record.files).toBe(1 + 1 + 1 + 240 + 7 + 2 + 1 + 5); // manifest, result.bin/.json, tallies, partials
+    expect(report.peakRssBytes).toBeGreaterThan(0);
+    expect(report.levels.map((l) => l.level)).toEqual(['setup', 'precinct tallies', 'county', 'state', 'publish tallies', 'national', 'decryption', 'record', 'verification']);
+    expect(lines.some((l) => l.startsWith('networked: none'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^OK: /);
+    // The record is what `tallymesh verify` reads: fips codes and names from the atlas are in it.
+    const record = readRecord(recordDir);
+    expect(record.ballots.size).toBe(0);
+    expect(record.manifest.roster.find((e) => e.id === 's-44')).toMatchObject({ role: 'state', fips: '44', name: 'Rhode Island' });
+    expect(record.manifest.roster.find((e) => e.id === 'c-10001')).toMatchObject({ role: 'county', fips: '10001', parent: 's-10' });
+  }, 300_000);
+
+  it('runs in the main thread alone (workers: 0) with the single-threaded verifier', async () => {
+    const report = await runUsScale({ precincts: 12, ballots: 3_000, keyBits: 1024, seed: 'solo', states: ['11'], workers: 0, window: 6, verify: 'serial', print: () => {} });
+    expect(report.nodes).toMatchObject({ states: 1, counties: 1, precincts: 12 });
+    expect(report.verification.mode).toBe('serial');
+    expect(report.announced).toEqual(report.expected);
+    expect(report.ok).toBe(true);
+    expect(report.record.kept).toBe(false);
+  }, 120_000);
+
+  it('the parallel verifier reaches verifyRecord\'s verdict on tampered records', async () => {
+    expect(recordDir).not.toBe('');
+    const hosts = [new LocalHost('a', () => {}), new LocalHost('b', () => {})];
+    const statuses = (checks: { status: string }[]): string[] => checks.map((c) => c.status);
+    const compare = async (dir: string): Promise<{ parallel: Awaited<ReturnType<typeof verifyRecordParallel>>; serial: ReturnType<typeof verifyRecord> }> => {
+      const parallel = await verifyRecordParallel(dir, hosts);
+      const serial = verifyRecord(readRecord(dir));
+      expect(statuses(parallel.checks)).toEqual(statuses(serial.checks));
+      expect(parallel.ok).toBe(serial.ok);
+      for (let i = 0; i < 9; i++) expect([...parallel.checks[i]!.details].sort()).toEqual([...serial.checks[i]!.details].sort());
+      return { parallel, serial };
+    };
+    const copy = (): string => {
+      const dir = join(tempDir(), 'record');
+      for (const sub of ['', 'tallies', 'partials', 'ballots']) {
+        const from = join(recordDir, sub);
+        const to = join(dir, sub);
+        rmSync(to, { recursive: true, force: true });
+        mkdirSync(to, { recursive: true });
+        for (const f of readdirSync(from, { withFileTypes: true })) if (f.isFile()) copyFileSync(join(from, f.name), join(to, f.name));
+      }
+      return dir;
+    };
+
+    const clean = await compare(recordDir);
+    expect(clean.parallel.ok).toBe(true);
+    expect(clean.parallel.mode).toBe('parallel');
+
+    // A precinct's count changed after signing: check 2 and check 7 fail.
+    const forged = copy();
+    const file = join(forged, 'tallies', 'p-44001-1.precinct-tally.bin');
+    const tally = PrecinctTally.decode(new Uint8Array(readFileSync(file)));
+    writeFileSync(file, PrecinctTally.encode({ ...tally, ballotCount: tally.ballotCount + 1 }));
+    const f = await compare(forged);
+    expect(f.parallel.mode).toBe('parallel');
+    expect(statuses(f.parallel.checks)).toEqual(['pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'fail', 'pass', 'pass']);
+
+    // A county's tally is missing.
+    const missing = copy();
+    unlinkSync(join(missing, 'tallies', 'c-10003.aggregate-tally.bin'));
+    const m = await compare(missing);
+    expect(m.parallel.mode).toBe('parallel');
+    expect(m.parallel.checks[6]!.status).toBe('fail');
+
+    // A file holding another node's tally: not the shape the split handles, so verifyRecord runs.
+    const misnamed = copy();
+    copyFileSync(join(misnamed, 'tallies', 'p-44001-1.precinct-tally.bin'), join(misnamed, 'tallies', 'p-44001-2.precinct-tally.bin'));
+    const x = await compare(misnamed);
+    expect(x.parallel.mode).toBe('serial');
+    expect(x.parallel.ok).toBe(false);
+  }, 300_000);
+});
