@@ -8,6 +8,7 @@ import { registerVoteCommand } from './commands/vote-command.ts';
 import { registerRecordCommand } from './commands/record-command.ts';
 import { registerStatusCommand } from './commands/status-command.ts';
 import { registerCloseCommand, registerDecryptCommand } from './commands/close-command.ts';
+import { errorMessage } from '../errors/tallymesh-error.ts';
 
 function int(name: string) {
   return (value: string): number => {
@@ -48,7 +49,7 @@ export function buildProgram(): Command {
         process.exitCode = runVerify(dir, opts).ok ? 0 : 1;
       } catch (err) {
         // An unreadable record is a failed verification, not a usage error.
-        process.stderr.write(`tallymesh verify: record cannot be read: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`tallymesh verify: record cannot be read: ${errorMessage(err)}\n`);
         process.exitCode = 1;
       }
     });
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    process.stderr.write(`tallymesh: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`tallymesh: ${errorMessage(err)}\n`);
     process.exitCode = 2;
   }
 }

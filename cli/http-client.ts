@@ -2,23 +2,24 @@
 // server's { error, message }; a node that cannot be reached is an error with status 0.
 import type { LogEntryView, NodeStatus, PeerView, ArtifactView, ReceiptView, RecordExport } from '../node/node-api.ts';
 import type { Role } from '../protocol/manifest.ts';
+import { TallyMeshError } from '../errors/tallymesh-error.ts';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const GET_ATTEMPTS = 3;
 
-export class NodeRequestError extends Error {
+export class NodeRequestError extends TallyMeshError {
   override readonly name = 'NodeRequestError';
   constructor(
     /** HTTP status; 0 when no response came (connection refused, timeout, bad URL). */
     readonly status: number,
-    /** The server's error code (e.g. "already-voted"), or "unreachable" / "bad-response". */
-    readonly code: string,
+    /** The server's error code (e.g. "voter-already-voted"), or "unreachable" / "bad-response". */
+    code: string,
     /** The server's message, or what went wrong on the way. */
     readonly serverMessage: string,
     readonly method: string,
     readonly url: string,
   ) {
-    super(status === 0 ? `${method} ${url}: ${serverMessage}` : `${method} ${url}: ${status} ${code}: ${serverMessage}`);
+    super(code, status === 0 ? `${method} ${url}: ${serverMessage}` : `${method} ${url}: ${status} ${code}: ${serverMessage}`);
   }
 }
 

@@ -32,6 +32,7 @@ import {
   type SafePrimePair,
 } from './paillier.ts';
 import { randomBelow, randomBits } from './random.ts';
+import { TallyMeshError } from '../errors/tallymesh-error.ts';
 
 const DOMAIN = 'tallymesh/partial-decryption/v1';
 const CHALLENGE_BOUND = 1n << BigInt(CHALLENGE_BITS);
@@ -105,14 +106,15 @@ export type ThresholdErrorCode =
   | 'combination-failed';
 
 /** Errors of this module; messages never contain secrets. `invalid` lists rejected partials. */
-export class ThresholdError extends Error {
+export class ThresholdError extends TallyMeshError {
   override readonly name = 'ThresholdError';
+  declare readonly code: ThresholdErrorCode;
   constructor(
-    readonly code: ThresholdErrorCode,
+    code: ThresholdErrorCode,
     message: string,
     readonly invalid: number[] = [],
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

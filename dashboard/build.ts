@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { errorMessage } from '../errors/tallymesh-error.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLIENT = join(HERE, 'client');
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((err: unknown) => {
-    process.stderr.write(`build:dashboard: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`build:dashboard: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   });
 }

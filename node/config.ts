@@ -1,17 +1,18 @@
 // Loading a node's config file: every field checked, every path resolved against the file's
 // folder, and every error naming the field and the file.
 import { readFileSync } from 'node:fs';
+import { TallyMeshError, errorMessage } from '../errors/tallymesh-error.ts';
 import { ROLES, type Role } from '../protocol/manifest.ts';
 import { resolveFrom, type NodeConfig } from '../setup/setup-files.ts';
 
-export class ConfigError extends Error {
+export class ConfigError extends TallyMeshError {
   override readonly name = 'ConfigError';
   constructor(
     readonly file: string,
     readonly field: string,
     detail: string,
   ) {
-    super(`${file}: ${field}: ${detail}`);
+    super('invalid-config', `${file}: ${field}: ${detail}`);
   }
 }
 
@@ -33,7 +34,7 @@ export function loadNodeConfig(path: string): LoadedConfig {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(path, '(file)', err instanceof Error ? err.message : String(err));
+    throw new ConfigError(path, '(file)', errorMessage(err));
   }
   return parseNodeConfig(json, path);
 }

@@ -5,6 +5,7 @@
 // the log after it, and stops with an error naming the entry if anything does not check out.
 import { performance } from 'node:perf_hooks';
 import { equalBytes } from '../crypto/bytes.ts';
+import { TallyMeshError, errorMessage } from '../errors/tallymesh-error.ts';
 import { contentHash } from '../protocol/artifact.ts';
 import { Ballot } from '../protocol/ballot.ts';
 import type { ElectionContext } from '../protocol/election.ts';
@@ -70,10 +71,11 @@ export type DurablePrecinctErrorCode =
   | 'shut-down';
 
 /** What the durable precinct throws (validation failures stay ProtocolErrors). */
-export class DurablePrecinctError extends Error {
+export class DurablePrecinctError extends TallyMeshError {
   override readonly name = 'DurablePrecinctError';
+  declare readonly code: DurablePrecinctErrorCode;
   constructor(
-    readonly code: DurablePrecinctErrorCode,
+    code: DurablePrecinctErrorCode,
     message: string,
     /** The log entry concerned, when there is one. */
     readonly seq?: number,
@@ -81,7 +83,7 @@ export class DurablePrecinctError extends Error {
     readonly storageCode?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 
@@ -104,10 +106,6 @@ export interface DurablePrecinctStats {
 
 function loggedBallot(entry: LogEntry): LoggedBallot {
   return { seq: entry.seq, voterId: entry.voterId, ballotHash: entry.ballotHash, prevHash: entry.prevHash, entryHash: entry.entryHash };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class DurablePrecinct {
@@ -290,7 +288,7 @@ export class DurablePrecinct {
   private checkUsable(): void {
     if (this.isShutDown) throw new DurablePrecinctError('shut-down', `precinct ${this.precinctId} has been shut down`);
     if (this.fault !== undefined) {
-      throw new DurablePrecinctError('stopped', `precinct ${this.precinctId} stopped after a storage failure (${describe(this.fault)}); restart it to recover from its log`, undefined, undefined, {
+      throw new DurablePrecinctError('stopped', `precinct ${this.precinctId} stopped after a storage failure (${errorMessage(this.fault)}); restart it to recover from its log`, undefined, undefined, {
         cause: this.fault,
       });
     }
@@ -300,7 +298,7 @@ export class DurablePrecinct {
   private stop(what: string, error: unknown): Error {
     if (error instanceof DurablePrecinctError) return error;
     this.fault = error instanceof Error ? error : new Error(String(error));
-    return new DurablePrecinctError('stopped', `precinct ${this.precinctId} stopped while ${what}: ${describe(error)}; restart it to recover from its log`, undefined, undefined, {
+    return new DurablePrecinctError('stopped', `precinct ${this.precinctId} stopped while ${what}: ${errorMessage(error)}; restart it to recover from its log`, undefined, undefined, {
       cause: error,
     });
   }
@@ -459,7 +457,7 @@ export class DurablePrecinct {
         detail = `it counts ${tally.ballotCount} ballots, the log ${recomputed.ballotCount}`;
         if (tally.ballotCount === recomputed.ballotCount) detail = 'its tally words, Merkle root or log head differ from the log';
       } catch (error) {
-        detail = `it is undecodable (${describe(error)})`;
+        detail = `it is undecodable (${errorMessage(error)})`;
       }
       throw new DurablePrecinctError('recovery-failed', `cannot recover precinct ${this.precinctId}: the stored closing tally does not match the log: ${detail}`, recomputed.ballotCount);
     }
@@ -468,9 +466,9 @@ export class DurablePrecinct {
 
   private recoveryError(error: unknown): Error {
     if (error instanceof StorageError) {
-      const cause = error.cause === undefined ? '' : `: ${describe(error.cause)}`;
+      const cause = error.cause === undefined ? '' : `: ${errorMessage(error.cause)}`;
       return new DurablePrecinctError('recovery-failed', `cannot recover precinct ${this.precinctId}: ${error.message}${cause}`, error.seq, error.code, { cause: error });
     }
-    return new DurablePrecinctError('recovery-failed', `cannot recover precinct ${this.precinctId}: ${describe(error)}`, undefined, undefined, { cause: error });
+    return new DurablePrecinctError('recovery-failed', `cannot recover precinct ${this.precinctId}: ${errorMessage(error)}`, undefined, undefined, { cause: error });
   }
 }

@@ -1,17 +1,27 @@
 // What a running node offers its REST API (and the dashboard): a facade over the role, the
 // store and the network, so that node/rest/ depends on this interface and nothing else.
+import { TallyMeshError } from '../errors/tallymesh-error.ts';
 import type { Role } from '../protocol/manifest.ts';
 import type { ArtifactType } from '../protocol/artifact.ts';
 
-/** An error a REST client caused: its HTTP status, a stable code and a message naming the problem. */
-export class ApiError extends Error {
+/** What the facade refuses on its own account. The REST layer gives each code its HTTP status. */
+export type ApiErrorCode =
+  | 'not-a-precinct'
+  | 'not-a-trustee'
+  | 'unknown-node'
+  | 'unknown-ballot'
+  | 'no-result'
+  | 'no-national-tally'
+  | 'hierarchy-incomplete'
+  | 'unauthorized'
+  | 'too-many-listeners';
+
+/** A request the node cannot serve, with a stable code and a message naming the problem. */
+export class ApiError extends TallyMeshError {
   override readonly name = 'ApiError';
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: ApiErrorCode;
+  constructor(code: ApiErrorCode, message: string) {
+    super(code, message);
   }
 }
 

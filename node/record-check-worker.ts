@@ -4,6 +4,7 @@ import { verifyRecord } from '../protocol/verify.ts';
 import type { RecordExport } from './node-api.ts';
 import type { RecordCheckMessage } from './record-check.ts';
 import { mergeRecordExports } from '../record/record-merge.ts';
+import { errorMessage } from '../errors/tallymesh-error.ts';
 
 const { source, data } = workerData as { source: string; data: RecordExport };
 let reply: RecordCheckMessage;
@@ -12,6 +13,6 @@ try {
   const ballots = [...record.ballots.values()].reduce((n, list) => n + list.length, 0);
   reply = { ok: true, outcome: { checks: verifyRecord(record).checks, ballots } };
 } catch (err) {
-  reply = { ok: false, message: err instanceof Error ? err.message : String(err) };
+  reply = { ok: false, message: errorMessage(err) };
 }
 parentPort!.postMessage(reply);

@@ -6,6 +6,7 @@
 // missing, so a node that was down catches up without manual action.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { fromHex, toHex } from '../crypto/bytes.ts';
+import { errorMessage, isTallyMeshError } from '../errors/tallymesh-error.ts';
 import { inclusionProof } from '../crypto/merkle.ts';
 import type { TrusteeShare } from '../crypto/threshold.ts';
 import { Ballot } from '../protocol/ballot.ts';
@@ -258,7 +259,7 @@ export class TallyNode implements NodeApi, ObserverApi {
       if (origin === 'pull' || (origin === 'gossip' && this.bringsToBoard(a))) this.relay({ type: a.type, bytes: a.bytes });
       await this.progress();
     } catch (err) {
-      this.logger.error({ event: 'accept-failed', type: a.type, hash: a.hashHex, err: err instanceof Error ? err.message : String(err) }, 'could not accept an artifact');
+      this.logger.error({ event: 'accept-failed', type: a.type, hash: a.hashHex, err: errorMessage(err) }, 'could not accept an artifact');
     }
   }
 
@@ -424,7 +425,7 @@ export class TallyNode implements NodeApi, ObserverApi {
           const { status } = await this.host.publish(t, item.envelope);
           if (status !== 'no-peers') item.pending.delete(name);
         } catch (err) {
-          this.logger.warn({ event: 'publish-failed', err: err instanceof Error ? err.message : String(err) }, 'publish failed; pull will serve it');
+          this.logger.warn({ event: 'publish-failed', err: errorMessage(err) }, 'publish failed; pull will serve it');
           item.pending.delete(name);
         }
       }
@@ -444,7 +445,7 @@ export class TallyNode implements NodeApi, ObserverApi {
       this.pullMissing();
       await this.progress();
     } catch (err) {
-      this.logger.warn({ event: 'tick-failed', err: err instanceof Error ? err.message : String(err) }, 'catch-up step failed');
+      this.logger.warn({ event: 'tick-failed', err: errorMessage(err) }, 'catch-up step failed');
     } finally {
       this.ticking = false;
     }
@@ -544,7 +545,7 @@ export class TallyNode implements NodeApi, ObserverApi {
       this.pullBackoff.set(key, { next: now + delay, delay, attempt });
       // Requests run side by side, so one slow or vanished peer delays only its own request.
       const done = this.pullOne(w, peers, attempt)
-        .catch((err) => this.logger.warn({ event: 'pull-failed', err: err instanceof Error ? err.message : String(err) }, 'pull failed'))
+        .catch((err) => this.logger.warn({ event: 'pull-failed', err: errorMessage(err) }, 'pull failed'))
         .finally(() => this.pulling.delete(key));
       this.pulling.set(key, done);
     }
@@ -581,7 +582,7 @@ export class TallyNode implements NodeApi, ObserverApi {
         }
         return;
       } catch (err) {
-        this.logger.warn({ event: 'pull-failed', peer: peers.find((p) => p.peerId === peerId)?.nodeId ?? peerId, err: err instanceof Error ? err.message : String(err) }, 'pull failed');
+        this.logger.warn({ event: 'pull-failed', peer: peers.find((p) => p.peerId === peerId)?.nodeId ?? peerId, err: errorMessage(err) }, 'pull failed');
       }
     }
   }
@@ -697,7 +698,7 @@ export class TallyNode implements NodeApi, ObserverApi {
   }
 
   private requirePrecinct(): DurablePrecinct {
-    if (!this.precinct) throw new ApiError(404, 'not-a-precinct', `${this.id} is a ${this.role}; only precincts take ballots and keep a ballot log`);
+    if (!this.precinct) throw new ApiError('not-a-precinct', `${this.id} is a ${this.role}; only precincts take ballots and keep a ballot log`);
     return this.precinct;
   }
 
@@ -751,27 +752,13 @@ export class TallyNode implements NodeApi, ObserverApi {
 
   async submitBallot(voterId: string, ballotJson: unknown): Promise<{ receipt: unknown; duplicate: boolean }> {
     const p = this.requirePrecinct();
-    let ballot: Ballot;
     try {
-      ballot = Ballot.fromJSON(ballotJson);
-    } catch (err) {
-      this.counters.ballots.inc({ outcome: 'malformed' });
-      throw new ApiError(400, err instanceof ProtocolError ? err.code : 'malformed', err instanceof Error ? err.message : String(err));
-    }
-    try {
-      const { receipt, duplicate } = await p.submit(voterId, ballot);
+      const { receipt, duplicate } = await p.submit(voterId, Ballot.fromJSON(ballotJson));
       this.counters.ballots.inc({ outcome: duplicate ? 'duplicate' : 'accepted' });
       return { receipt: Receipt.toJSON(receipt), duplicate };
     } catch (err) {
-      if (err instanceof ProtocolError) {
-        this.counters.ballots.inc({ outcome: err.code });
-        throw new ApiError(400, err.code, err.message);
-      }
-      if (err instanceof DurablePrecinctError) {
-        this.counters.ballots.inc({ outcome: err.code });
-        const status = err.code === 'polls-closed' ? 503 : err.code === 'voter-already-voted' || err.code === 'ballot-already-logged' ? 409 : 503;
-        throw new ApiError(status, err.code, err.message);
-      }
+      // Refusals carry their code (REST gives each its status); anything else is our fault.
+      this.counters.ballots.inc({ outcome: isTallyMeshError(err) ? err.code : 'internal-error' });
       throw err;
     }
   }
@@ -785,9 +772,9 @@ export class TallyNode implements NodeApi, ObserverApi {
   }
 
   async decrypt(): Promise<{ phase: string }> {
-    if (!this.trustee) throw new ApiError(404, 'not-a-trustee', `${this.id} is a ${this.role}; only trustees decrypt`);
-    if (!this.national) throw new ApiError(409, 'no-national-tally', 'the national tally has not arrived yet');
-    if (!(await this.tryDecrypt())) throw new ApiError(409, 'hierarchy-incomplete', this.hierarchyProblem ?? 'the hierarchy is not complete yet');
+    if (!this.trustee) throw new ApiError('not-a-trustee', `${this.id} is a ${this.role}; only trustees decrypt`);
+    if (!this.national) throw new ApiError('no-national-tally', 'the national tally has not arrived yet');
+    if (!(await this.tryDecrypt())) throw new ApiError('hierarchy-incomplete', this.hierarchyProblem ?? 'the hierarchy is not complete yet');
     return { phase: this.phase() };
   }
 
@@ -869,7 +856,7 @@ export class TallyNode implements NodeApi, ObserverApi {
       this.recordCheckState = { state: 'done', checks, ballots };
     } catch (err) {
       if (this.stopped) return;
-      this.recordCheckState = { state: 'error', checks: [], ballots: 0, message: err instanceof Error ? err.message : String(err) };
+      this.recordCheckState = { state: 'error', checks: [], ballots: 0, message: errorMessage(err) };
     } finally {
       this.recordCheckTask = undefined;
     }

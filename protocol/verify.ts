@@ -15,6 +15,7 @@ import { Receipt, validateReceipt } from './receipt.ts';
 import { contestCounts, Result, validateResult } from './result.ts';
 import type { ElectionRecord } from './record.ts';
 import { AggregateTally, PrecinctTally, multiplyWords, type AnyTally } from './tally.ts';
+import { errorMessage } from '../errors/tallymesh-error.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -55,7 +56,7 @@ class Check {
     try {
       fn();
     } catch (err) {
-      this.fail(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      this.fail(`${what}: ${errorMessage(err)}`);
     }
   }
   result(): CheckResult {
@@ -160,7 +161,7 @@ export function verifyRecord(record: ElectionRecord, receipt?: ReceiptInput, opt
         validateBallot(election, b, precinctId);
       } catch (err) {
         ok = false;
-        c3.fail(`ballot ${i + 1} of "${precinctId}": ${err instanceof Error ? err.message : String(err)}`);
+        c3.fail(`ballot ${i + 1} of "${precinctId}": ${errorMessage(err)}`);
       }
       hashes.push(Ballot.hash(b));
     });

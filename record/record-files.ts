@@ -16,6 +16,7 @@ import type { ElectionRecord } from '../protocol/record.ts';
 import { Result } from '../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../protocol/tally.ts';
 import { ProtocolError } from '../protocol/errors.ts';
+import { errorMessage } from '../errors/tallymesh-error.ts';
 
 export function encodeFramed(items: Uint8Array[]): Uint8Array {
   const total = items.reduce((acc, b) => acc + 4 + b.length, 0);
@@ -74,7 +75,7 @@ export function readRecord(dir: string): ElectionRecord {
     try {
       return fn();
     } catch (err) {
-      throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${file}: ${errorMessage(err)}`);
     }
   };
   // Structure only: whether the manifest is consistent is the verifier's check 1.

@@ -13,6 +13,7 @@ import type { ElectionRecord } from '../protocol/record.ts';
 import { Result, validateResult } from '../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../protocol/tally.ts';
 import type { RecordExport } from '../node/node-api.ts';
+import { errorMessage } from '../errors/tallymesh-error.ts';
 
 interface Candidate<T> {
   value: T;
@@ -29,10 +30,6 @@ function base64Bytes(data: unknown): Uint8Array {
   return new Uint8Array(Buffer.from(data, 'base64'));
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Merges nodes' record exports into one election record; pure apart from warn. */
 export function mergeRecordExports(exports: { source: string; data: RecordExport }[], warn: (line: string) => void): { record: ElectionRecord; sources: string[] } {
   // The manifest: the first source's; a source serving another election is left out.
@@ -44,7 +41,7 @@ export function mergeRecordExports(exports: { source: string; data: RecordExport
     try {
       m = ManifestSchema.fromJSON(e.data.manifest, 'manifest');
     } catch (err) {
-      warn(`${e.source}: manifest cannot be read (${message(err)}); this source is left out`);
+      warn(`${e.source}: manifest cannot be read (${errorMessage(err)}); this source is left out`);
       continue;
     }
     const h = manifestHash(m);
@@ -63,7 +60,7 @@ export function mergeRecordExports(exports: { source: string; data: RecordExport
   try {
     ctx = new ElectionContext(manifest);
   } catch (err) {
-    warn(`the manifest is not consistent (${message(err)}); writing the record anyway, verify will report it`);
+    warn(`the manifest is not consistent (${errorMessage(err)}); writing the record anyway, verify will report it`);
   }
   const roster = new Map(manifest.roster.map((r) => [r.id, r]));
 
@@ -76,7 +73,7 @@ export function mergeRecordExports(exports: { source: string; data: RecordExport
     try {
       verify(value, entry.publicKey);
     } catch (err) {
-      return message(err);
+      return errorMessage(err);
     }
     return undefined;
   };
@@ -101,7 +98,7 @@ export function mergeRecordExports(exports: { source: string; data: RecordExport
       try {
         bytes = base64Bytes(a?.data);
       } catch (err) {
-        warn(`${what}: ${message(err)}; skipped`);
+        warn(`${what}: ${errorMessage(err)}; skipped`);
         return;
       }
       const type = a.type;
@@ -138,7 +135,7 @@ export function mergeRecordExports(exports: { source: string; data: RecordExport
         }
       } catch (err) {
         seen.delete(key);
-        warn(`${what}: cannot be decoded (${message(err)}); skipped`);
+        warn(`${what}: cannot be decoded (${errorMessage(err)}); skipped`);
       }
     });
   }
@@ -199,11 +196,11 @@ export function mergeRecordExports(exports: { source: string; data: RecordExport
           try {
             return Ballot.decode(base64Bytes(b));
           } catch (err) {
-            throw new Error(`ballot ${i + 1}: ${message(err)}`);
+            throw new Error(`ballot ${i + 1}: ${errorMessage(err)}`);
           }
         });
       } catch (err) {
-        warn(`${source}: ballots of ${precinct} cannot be decoded (${message(err)}); skipped`);
+        warn(`${source}: ballots of ${precinct} cannot be decoded (${errorMessage(err)}); skipped`);
         continue;
       }
       const list = ballotLists.get(precinct) ?? [];

@@ -2,10 +2,14 @@
 // Readers reject truncation, oversize lengths, invalid UTF-8 and trailing bytes, so every stored
 // record has exactly one encoding and corruption surfaces as an error instead of a wrong value.
 import { concatBytes, u32be, u64be } from '../crypto/bytes.ts';
+import { TallyMeshError } from '../errors/tallymesh-error.ts';
 
 /** A record that does not parse; callers turn it into a StorageError naming the key. */
-export class CodecError extends Error {
+export class CodecError extends TallyMeshError {
   override readonly name = 'CodecError';
+  constructor(message: string) {
+    super('undecodable', message);
+  }
 }
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -1,5 +1,6 @@
 // The one error type storage throws. Callers branch on `code`; messages name the entry (seq),
 // position or key that is wrong, and never carry voter ids, ballot bytes or other payloads.
+import { TallyMeshError } from '../errors/tallymesh-error.ts';
 
 /** Every way a storage operation can fail. */
 export type StorageErrorCode =
@@ -37,16 +38,13 @@ export interface StorageErrorOptions {
 }
 
 /** A storage failure with a machine-readable code and, when relevant, the seq it concerns. */
-export class StorageError extends Error {
+export class StorageError extends TallyMeshError {
   override readonly name = 'StorageError';
+  declare readonly code: StorageErrorCode;
   readonly seq: number | undefined;
 
-  constructor(
-    readonly code: StorageErrorCode,
-    message: string,
-    options: StorageErrorOptions = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.seq = options.seq;
   }
 }

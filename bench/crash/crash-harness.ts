@@ -22,6 +22,7 @@ import { CheckpointStore } from '../../storage/checkpoints.ts';
 import { openNodeDatabase } from '../../storage/database.ts';
 import type { LogEntry, LogHead } from '../../storage/log-entry.ts';
 import { REPO_ROOT, type PoolSetup } from '../../sim/ballot-file.ts';
+import { TallyMeshError, errorMessage } from '../../errors/tallymesh-error.ts';
 
 const CHILD = path.join(REPO_ROOT, 'bench', 'crash', 'crash-ingest-child.ts');
 
@@ -61,8 +62,11 @@ async function prepareChild(useTsx: boolean): Promise<ChildCommand> {
 }
 
 /** A failed crash-safety property; the message says which and where. */
-export class CrashCheckError extends Error {
+export class CrashCheckError extends TallyMeshError {
   override readonly name = 'CrashCheckError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('crash-check-failed', message, options);
+  }
 }
 
 function check(condition: boolean, message: string): asserts condition {
@@ -370,7 +374,7 @@ export async function runCrashCampaign(options: CampaignOptions): Promise<Campai
       try {
         result = await verifyPrecinctDir(options.setup, dataDir, receipts, head);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         throw new CrashCheckError(`after round ${report.rounds} (kill ${report.kills}, seed ${seed}, ${dataDir}): ${message}`, { cause: error });
       }
       head = result.head;

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CrashCheckError, runCrashCampaign, stressParagraph } from './crash-harness.ts';
 import { createPoolSetup, generateBallotsParallel, writePoolSetup } from '../../sim/ballot-file.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,7 +81,7 @@ try {
   process.stdout.write(`${JSON.stringify({ ok: true, bits: Number(values.bits), poolSize, interval: Number(values.interval), ...report })}\n`);
 } catch (error) {
   failed = true;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   say(`FAIL${error instanceof CrashCheckError ? '' : ' (unexpected error)'}: ${message}`);
   process.stdout.write(`${JSON.stringify({ ok: false, error: message })}\n`);
 }

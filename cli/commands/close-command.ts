@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NodeClient, NodeRequestError } from '../http-client.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface AdminCommandOptions {
   node: string;
@@ -58,7 +59,7 @@ function register(program: Command, name: 'close' | 'decrypt', description: stri
       try {
         await runAdmin(name, opts);
       } catch (err) {
-        process.stderr.write(`tallymesh ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`tallymesh ${name}: ${errorMessage(err)}\n`);
         process.exitCode = 1;
       }
     });

@@ -8,10 +8,7 @@ import { NodeClient } from '../http-client.ts';
 import type { RecordExport } from '../../node/node-api.ts';
 import { writeRecord } from '../../record/record-files.ts';
 import { mergeRecordExports } from '../../record/record-merge.ts';
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface RecordOptions {
   from: string[];
@@ -53,7 +50,7 @@ export async function runRecord(o: RecordOptions): Promise<RecordOutcome> {
       if (!data || typeof data !== 'object') throw new Error('the response is not a record');
       exports.push({ source: client.baseUrl, data });
     } catch (err) {
-      warn(`${client.baseUrl}: ${message(err)}; this source is left out`);
+      warn(`${client.baseUrl}: ${errorMessage(err)}; this source is left out`);
     }
   }
   if (exports.length === 0) throw new Error('no node served its record');
@@ -81,7 +78,7 @@ export function registerRecordCommand(program: Command): Command {
       try {
         await runRecord(opts);
       } catch (err) {
-        process.stderr.write(`tallymesh record: ${message(err)}\n`);
+        process.stderr.write(`tallymesh record: ${errorMessage(err)}\n`);
         process.exitCode = 1;
       }
     });

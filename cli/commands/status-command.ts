@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { NodeClient } from '../http-client.ts';
 import type { NodeStatus, PeerView } from '../../node/node-api.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface StatusOptions {
   node: string;
@@ -95,7 +96,7 @@ export function registerStatusCommand(program: Command): Command {
       try {
         await runStatus(opts);
       } catch (err) {
-        process.stderr.write(`tallymesh status: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`tallymesh status: ${errorMessage(err)}\n`);
         process.exitCode = 1;
       }
     });

@@ -11,6 +11,7 @@ import type { Manifest } from '../../protocol/manifest.ts';
 import { Receipt, validateReceipt } from '../../protocol/receipt.ts';
 import { NodeClient } from '../http-client.ts';
 import { loadManifest } from '../../setup/setup-files.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface VoteOptions {
   manifest: string;
@@ -91,7 +92,7 @@ export async function runVote(o: VoteOptions): Promise<VoteOutcome> {
   try {
     receipt = validateReceipt(ctx, Receipt.fromJSON(submitted.receipt));
   } catch (err) {
-    throw new Error(`the precinct's receipt does not check out: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`the precinct's receipt does not check out: ${errorMessage(err)}`);
   }
   if (receipt.precinctId !== entry.id) throw new Error(`the receipt is signed for precinct "${receipt.precinctId}", not "${entry.id}"`);
   if (!equalBytes(receipt.ballotHash, ballotHash)) {
@@ -120,7 +121,7 @@ export function registerVoteCommand(program: Command): Command {
       try {
         await runVote(opts);
       } catch (err) {
-        process.stderr.write(`tallymesh vote: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`tallymesh vote: ${errorMessage(err)}\n`);
         process.exitCode = 1;
       }
     });

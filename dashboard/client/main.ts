@@ -7,6 +7,7 @@ import { connect, fetchDetail } from './live.ts';
 import { UsMap, loadAtlas } from './map.ts';
 import { renderConnection, renderCountyDetail, renderHeader, renderLegend, renderMapSummary, renderProgress, renderResults, renderTrustees, renderVerification } from './panels.ts';
 import { HierarchyTree } from './tree.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 let latest: HierarchyView | undefined;
 let map: UsMap | undefined;
@@ -63,7 +64,7 @@ async function ensureMap(view: HierarchyView): Promise<void> {
     if (latest) render(latest);
   } catch (err) {
     mapState = 'failed';
-    fill(byId('map'), h('p', { class: 'muted placeholder' }, `The map could not be drawn (${err instanceof Error ? err.message : String(err)}); the hierarchy below has every fact.`));
+    fill(byId('map'), h('p', { class: 'muted placeholder' }, `The map could not be drawn (${errorMessage(err)}); the hierarchy below has every fact.`));
   }
 }
 

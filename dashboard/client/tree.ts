@@ -4,6 +4,7 @@
 // and refreshed with every update while it stays open.
 import type { HierarchyView, NodeDetailView, NodeEntry } from '../hierarchy-view.ts';
 import { count, fill, h, healthText, shortHash, statusBadge } from './dom.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 interface RowRefs {
   status: HTMLElement;
@@ -95,7 +96,7 @@ export class HierarchyTree {
       const detail = await this.loadDetail(countyId);
       fill(list, ...detail.children.map((p) => h('div', { class: 'leaf', 'data-node': p.id }, this.row(p), this.rows.get(p.id)!.problems)));
     } catch (err) {
-      fill(list, h('p', { class: 'leaf muted' }, `Could not load the precincts: ${err instanceof Error ? err.message : String(err)}`));
+      fill(list, h('p', { class: 'leaf muted' }, `Could not load the precincts: ${errorMessage(err)}`));
     }
   }
 

@@ -8,6 +8,7 @@
 // Binary rather than JSON so that the bytes inside are exactly the canonical bytes whose content
 // hash names the artifact, with nothing to normalise. Decoding is strict: another version or an
 // unknown type is an error (the caller decides what that costs the sender).
+import { TallyMeshError } from '../../errors/tallymesh-error.ts';
 import { ARTIFACT_TYPES, type ArtifactType } from '../../protocol/artifact.ts';
 
 export const ENVELOPE_VERSION = 1;
@@ -18,8 +19,11 @@ export interface Envelope {
   bytes: Uint8Array;
 }
 
-export class EnvelopeError extends Error {
+export class EnvelopeError extends TallyMeshError {
   override readonly name = 'EnvelopeError';
+  constructor(message: string) {
+    super('bad-envelope', message);
+  }
 }
 
 export function encodeEnvelope(envelope: Envelope): Uint8Array {

@@ -7,11 +7,16 @@ export interface Chunk {
   subarray(): Uint8Array;
 }
 
+import { TallyMeshError } from '../../errors/tallymesh-error.ts';
+
 export const FRAME_HEADER_BYTES = 4;
 export const MAX_FRAME_LIMIT = 0xffff_ffff;
 
-export class FrameError extends Error {
+export class FrameError extends TallyMeshError {
   override readonly name = 'FrameError';
+  constructor(message: string) {
+    super('bad-frame', message);
+  }
 }
 
 /** The frame as two parts (header, body) to write without copying the body. */

@@ -3,6 +3,7 @@
 // and ONE function (gossipOutcome) maps whatever a validator threw to gossipsub's
 // TopicValidatorResult and the metrics label. Nothing else decides Accept/Reject/Ignore.
 import { TopicValidatorResult } from '@libp2p/interface';
+import { TallyMeshError } from '../../errors/tallymesh-error.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { NetworkMetrics } from './metrics.ts';
 import type { TopicKind } from './topics.ts';
@@ -20,14 +21,15 @@ export type GossipErrorCode =
   | 'duplicate'
   | 'internal-error';
 
-export class GossipValidationError extends Error {
+export class GossipValidationError extends TallyMeshError {
   override readonly name = 'GossipValidationError';
+  declare readonly code: GossipErrorCode | ProtocolError['code'];
   constructor(
     readonly action: GossipAction,
-    readonly code: GossipErrorCode | ProtocolError['code'],
+    code: GossipErrorCode | ProtocolError['code'],
     detail: string,
   ) {
-    super(`${action} (${code}): ${detail}`);
+    super(code, `${action} (${code}): ${detail}`);
   }
 }
 

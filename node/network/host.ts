@@ -27,6 +27,7 @@ import { MetricsRegistry, networkMetrics } from './metrics.ts';
 import { resolveNetworkOptions, type NetworkOptions, type NetworkOptionsOverride } from './options.ts';
 import { PullError, pullFrom, servePull, type PullLookup, type PullRequest } from './pull-protocol.ts';
 import { allElectionTopics, topicString, topicsForNode, type Topic } from './topics.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface ArtifactMeta {
   topic: Topic;
@@ -208,7 +209,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       await handler(artifact, meta);
     } catch (err) {
       metrics.handlerErrors.inc({ type: artifact.type });
-      log(`handler for ${artifact.type} ${artifact.hashHex} failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`handler for ${artifact.type} ${artifact.hashHex} failed: ${errorMessage(err)}`);
     }
   };
 
@@ -262,7 +263,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
           try {
             await libp2p.dial(ma, { signal: AbortSignal.timeout(options.connection.dialTimeoutMs) });
           } catch (err) {
-            if (!stopped) log(`bootstrap dial ${ma.toString()} failed: ${err instanceof Error ? err.message : String(err)}`);
+            if (!stopped) log(`bootstrap dial ${ma.toString()} failed: ${errorMessage(err)}`);
           }
         }),
       );

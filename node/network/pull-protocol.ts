@@ -12,6 +12,7 @@
 // offers the same validators gossip uses).
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { toHex } from '../../crypto/bytes.ts';
+import { TallyMeshError, errorMessage } from '../../errors/tallymesh-error.ts';
 import { ARTIFACT_TYPES, contentHash, type ArtifactType } from '../../protocol/artifact.ts';
 import { ID_PATTERN } from '../../protocol/manifest.ts';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.ts';
@@ -26,13 +27,13 @@ export type PullLookup = (request: PullRequest, context: { peerId: string }) => 
 
 type PullHeader = { status: 'ok'; count: number } | { status: 'not-found' } | { status: 'error'; message: string };
 
-export class PullError extends Error {
+export type PullErrorCode = 'bad-request' | 'remote-error' | 'bad-response' | 'hash-mismatch' | 'timeout';
+
+export class PullError extends TallyMeshError {
   override readonly name = 'PullError';
-  constructor(
-    readonly code: 'bad-request' | 'remote-error' | 'bad-response' | 'hash-mismatch' | 'timeout',
-    detail: string,
-  ) {
-    super(`pull ${code}: ${detail}`);
+  declare readonly code: PullErrorCode;
+  constructor(code: PullErrorCode, detail: string) {
+    super(code, `pull ${code}: ${detail}`);
   }
 }
 
@@ -103,7 +104,7 @@ export async function servePull(
           outcome = header.status;
         } catch (err) {
           outcome = err instanceof PullError ? err.code : 'error';
-          header = { status: 'error', message: err instanceof Error ? err.message : String(err) };
+          header = { status: 'error', message: errorMessage(err) };
           items = [];
         }
         const frames = [frame(json(header)), ...items.map((b) => frame(b))];

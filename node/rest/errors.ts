@@ -1,15 +1,46 @@
-// The one mapping from errors to responses: every error body is { error: code, message }.
-//   ApiError (the facade)          -> its statusCode, code and message
-//   schema validation              -> 400 bad-request, the message naming the field
-//   Fastify client errors          -> their 4xx (400 malformed JSON, 413 body too large, 415, ...)
-//   anything else                  -> 500 internal-error with a generic message; logged, never echoed
+// The one mapping from errors to responses: every error body is { error: code, message }, and
+// the HTTP status of every code is chosen here and nowhere else.
+//   TallyMeshError (facade, protocol, durable precinct)  -> STATUS_BY_CODE[code], its code and message
+//   schema validation                                    -> 400 bad-request, the message naming the field
+//   Fastify client errors                                -> their 4xx (400 malformed JSON, 413, 415, ...)
+//   anything else (and a code without a status here)     -> 500 internal-error, logged, never echoed
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../node-api.ts';
+import { isTallyMeshError } from '../../errors/tallymesh-error.ts';
+import { PROTOCOL_ERROR_CODES } from '../../protocol/errors.ts';
+import type { DurablePrecinctErrorCode } from '../durable-precinct.ts';
+import type { ApiErrorCode } from '../node-api.ts';
 
 export interface ErrorBody {
   error: string;
   message: string;
 }
+
+/** Every code a route may answer with, and its status. */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  // An artifact that does not parse or validate (structure, election, proofs, signatures): the
+  // client's fault.
+  ...Object.fromEntries(PROTOCOL_ERROR_CODES.map((code) => [code, 400])),
+  ...({
+    'not-a-precinct': 404,
+    'not-a-trustee': 404,
+    'unknown-node': 404,
+    'unknown-ballot': 404,
+    'no-result': 404,
+    'no-national-tally': 409,
+    'hierarchy-incomplete': 409,
+    unauthorized: 401,
+    'too-many-listeners': 503,
+  } satisfies Record<ApiErrorCode, number>),
+  ...({
+    'voter-already-voted': 409,
+    'ballot-already-logged': 409,
+    'polls-closed': 503,
+    // A precinct that stopped after a storage failure, or is shutting down: try again later.
+    stopped: 503,
+    'shut-down': 503,
+    'recovery-failed': 503,
+  } satisfies Record<DurablePrecinctErrorCode, number>),
+};
 
 interface ValidationIssue {
   instancePath?: string;
@@ -36,13 +67,6 @@ const MESSAGE_BY_FASTIFY_CODE: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type: send application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body size does not match Content-Length',
 };
-
-function isApiError(err: unknown): err is ApiError {
-  if (err instanceof ApiError) return true;
-  // The same class loaded twice (two module instances) still carries its shape.
-  const e = err as Partial<ApiError> | null;
-  return !!e && typeof e === 'object' && e.name === 'ApiError' && typeof e.statusCode === 'number' && typeof e.code === 'string';
-}
 
 /** "body.ballot.contests[0].proof" from a validation context and a JSON pointer. */
 function fieldPath(context: string, instancePath: string, extra?: string): string {
@@ -82,9 +106,10 @@ export function errorBody(error: string, message: string): ErrorBody {
 
 /** The error handler of the REST server. */
 export function handleError(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  if (isApiError(err)) {
-    const status = err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
-    if (status >= 500 && status !== 503) request.log.error({ err }, 'facade error');
+  if (isTallyMeshError(err) && STATUS_BY_CODE[err.code] !== undefined) {
+    const status = STATUS_BY_CODE[err.code]!;
+    if (err.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer realm="tallymesh-admin"');
+    if (err.code === 'too-many-listeners') void reply.header('retry-after', '5');
     void reply.code(status).send(errorBody(err.code, err.message));
     return;
   }

@@ -210,7 +210,7 @@ export function buildHierarchy(input: ModelInput): HierarchyView {
 export function buildNodeDetail(input: ModelInput, nodeId: string): NodeDetailView {
   const model = new Model(input);
   const node = model.entries.get(nodeId);
-  if (!node) throw new ApiError(404, 'unknown-node', `"${nodeId}" is not a national, state, county or precinct node of this election`);
+  if (!node) throw new ApiError('unknown-node', `"${nodeId}" is not a national, state, county or precinct node of this election`);
   const children = (model.children.get(nodeId) ?? []).map((c) => model.entries.get(c.id)).filter((c): c is NodeEntry => c !== undefined);
   return { node, children };
 }

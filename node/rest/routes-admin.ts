@@ -1,9 +1,8 @@
 // Admin actions, behind `Authorization: Bearer <admin token>` (DIR/admin-token of the setup):
 // POST /admin/close closes the polls (precincts); POST /admin/decrypt makes a trustee publish its
 // partial decryption. Both are idempotent. The token is checked before the body is read.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { NodeApi } from '../node-api.ts';
-import { errorBody } from './errors.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, type NodeApi } from '../node-api.ts';
 import { errors, phaseSchema } from './schemas.ts';
 
 export const ADMIN_SECURITY_SCHEME = 'adminToken';
@@ -16,7 +15,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 export function requireAdmin(api: NodeApi) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request.headers.authorization);
     let ok = false;
     if (token !== undefined) {
@@ -27,13 +26,7 @@ export function requireAdmin(api: NodeApi) {
         ok = false;
       }
     }
-    if (!ok) {
-      void reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="tallymesh-admin"')
-        .send(errorBody('unauthorized', token === undefined ? 'admin action: send Authorization: Bearer <admin token>' : 'admin token rejected'));
-      return reply;
-    }
+    if (!ok) throw new ApiError('unauthorized', token === undefined ? 'admin action: send Authorization: Bearer <admin token>' : 'admin token rejected');
   };
 }
 

@@ -2,9 +2,8 @@
 // GET /hierarchy/:nodeId (a node and its children, e.g. a county's precincts with their tally
 // hashes) and GET /events (server-sent events: the /hierarchy view each time it changes).
 import type { FastifyInstance } from 'fastify';
-import type { NodeApi, ObserverApi } from '../node-api.ts';
+import { ApiError, type NodeApi, type ObserverApi } from '../node-api.ts';
 import { ID_PATTERN } from '../../protocol/manifest.ts';
-import { errorBody } from './errors.ts';
 import { EventFeed } from './event-stream.ts';
 import { buildHierarchy, buildNodeDetail, gatherInput } from './hierarchy-model.ts';
 import type { HierarchyView } from '../../dashboard/hierarchy-view.ts';
@@ -74,7 +73,7 @@ export function registerHierarchyRoutes(app: FastifyInstance, api: NodeApi & Obs
     },
     async (request, reply) => {
       if (feed.full) {
-        return reply.code(503).header('retry-after', '5').send(errorBody('too-many-listeners', 'too many open event streams on this node; try again later or poll GET /hierarchy'));
+        throw new ApiError('too-many-listeners', 'too many open event streams on this node; try again later or poll GET /hierarchy');
       }
       reply.hijack();
       feed.subscribe(reply.raw);

@@ -1,8 +1,7 @@
 // Read-only routes every node serves: health, status, peers, tallies, board, log, receipts,
 // result, record and metrics.
 import type { FastifyInstance } from 'fastify';
-import type { NodeApi } from '../node-api.ts';
-import { errorBody } from './errors.ts';
+import { ApiError, type NodeApi } from '../node-api.ts';
 import {
   HEX_HASH_PATTERN,
   artifactViewSchema,
@@ -128,7 +127,7 @@ export function registerPublicRoutes(app: FastifyInstance, api: NodeApi): void {
     },
     async (request, reply) => {
       const view = await api.receipt(request.params.ballotHash);
-      if (view === undefined) return reply.code(404).send(errorBody('unknown-ballot', `no ballot with hash ${request.params.ballotHash} in this node's log`));
+      if (view === undefined) throw new ApiError('unknown-ballot', `no ballot with hash ${request.params.ballotHash} in this node's log`);
       return view;
     },
   );
@@ -144,7 +143,7 @@ export function registerPublicRoutes(app: FastifyInstance, api: NodeApi): void {
     },
     async (_request, reply) => {
       const result = await api.result();
-      if (result === undefined || result === null) return reply.code(404).send(errorBody('no-result', 'there is no result yet'));
+      if (result === undefined || result === null) throw new ApiError('no-result', 'there is no result yet');
       return result;
     },
   );

@@ -4,8 +4,11 @@
 // View objects allow additional properties so that a field the facade adds later is passed on
 // rather than silently dropped by the serializer.
 
-export const ROLE_VALUES = ['precinct', 'county', 'state', 'national', 'trustee'] as const;
-export const ARTIFACT_TYPE_VALUES = ['ballot', 'receipt', 'precinct-tally', 'aggregate-tally', 'partial-decryption', 'result'] as const;
+import { ARTIFACT_TYPES } from '../../protocol/artifact.ts';
+import { ROLES } from '../../protocol/manifest.ts';
+
+export const ROLE_VALUES = ROLES;
+export const ARTIFACT_TYPE_VALUES = ARTIFACT_TYPES;
 
 export const HEX_HASH_PATTERN = '^[0-9a-f]{64}$';
 
@@ -274,7 +277,7 @@ export const nodeEntrySchema = {
   additionalProperties: true,
   properties: {
     id: { type: 'string' },
-    role: { type: 'string', enum: ['national', 'state', 'county', 'precinct'] },
+    role: { type: 'string', enum: ROLES.filter((r) => r !== 'trustee') },
     name: { type: 'string' },
     fips: { type: 'string', description: 'state (2 digits) or county (5 digits) FIPS code; empty when none' },
     parent: { type: 'string' },

@@ -26,6 +26,7 @@ import { Result } from '../../protocol/result.ts';
 import { AggregateTally, PrecinctTally, childTallyOf, type AnyTally } from '../../protocol/tally.ts';
 import { CHECKS, checkResult, verifyRecord, type CheckResult, type Verification } from '../../protocol/verify.ts';
 import { readRecord } from '../../record/record-files.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 const PRECINCT_SUFFIX = '.precinct-tally.bin';
 const AGGREGATE_SUFFIX = '.aggregate-tally.bin';
@@ -44,7 +45,7 @@ export interface PartitionVerification {
   tallies: number;
 }
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const message = (err: unknown): string => errorMessage(err);
 
 function readManifestContext(dir: string): ElectionContext {
   const json: unknown = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));

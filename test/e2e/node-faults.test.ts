@@ -21,6 +21,7 @@ import { LocalNetwork } from '../../sim/local-network.ts';
 import type { Topic } from '../../node/network/topics.ts';
 import { waitFor, writeTestElection, type ElectionFolder } from '../support/network-fixture.ts';
 import { rogueKey, startRoguePeer, type RoguePeer } from '../../sim/network/rogue-peer.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 const LONG = 90_000;
 const TEST_TIMEOUT = 180_000;
@@ -147,7 +148,7 @@ async function waitForResult(net: LocalNetwork, id = 'national', timeoutMs = LON
       timeoutMs,
     );
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nnodes:\n${await diagnose(net)}`);
+    throw new Error(`${errorMessage(err)}\nnodes:\n${await diagnose(net)}`);
   }
 }
 

@@ -12,7 +12,8 @@ import { toHex } from '../../../crypto/bytes.ts';
 import { generateElection, type GeneratedElection } from '../../../setup/election-setup.ts';
 import { runInProcessElection, type InProcessOutcome } from '../../../sim/in-process-election.ts';
 import { NodeClient, NodeRequestError, normalizeBaseUrl } from '../../../cli/http-client.ts';
-import { ApiError, type NodeApi, type NodeStatus, type PeerView, type RecordExport } from '../../../node/node-api.ts';
+import { TallyMeshError } from '../../../errors/tallymesh-error.ts';
+import type { NodeApi, NodeStatus, PeerView, RecordExport } from '../../../node/node-api.ts';
 import { createRestServer, type RestServer } from '../../../node/rest/server.ts';
 import { PrecinctRole } from '../../../roles/precinct.ts';
 import { writeSetup } from '../../../setup/setup-files.ts';
@@ -37,7 +38,7 @@ const COUNCIL: Contest = { id: 'council', title: 'City council', kind: 'approval
 /** Defaults for every facade method; each fake overrides what it serves. */
 function baseApi(id: string, role: Role, adminToken: string): NodeApi {
   const notHere = (what: string) => async (): Promise<never> => {
-    throw new ApiError(404, 'not-supported', `${id} (${role}) has no ${what}`);
+    throw new TallyMeshError('not-a-precinct', `${id} (${role}) has no ${what}`);
   };
   return {
     id,
@@ -80,19 +81,19 @@ function precinctApi(election: GeneratedElection, ctx: ElectionContext, precinct
     submissions: 0,
     async submitBallot(voterId: string, json: unknown) {
       api.submissions++;
-      if (role.currentPhase === 'closed') throw new ApiError(503, 'polls-closed', 'the polls are closed');
+      if (role.currentPhase === 'closed') throw new TallyMeshError('polls-closed', 'the polls are closed');
       let ballot: Ballot;
       try {
         ballot = role.validate(Ballot.fromJSON(json));
       } catch (err) {
-        if (err instanceof ProtocolError) throw new ApiError(400, err.code, err.message);
+        if (err instanceof ProtocolError) throw new TallyMeshError(err.code, err.message);
         throw err;
       }
       const hash = toHex(Ballot.hash(ballot));
       const previous = voters.get(voterId);
       if (previous) {
         if (previous.hash === hash) return { receipt: previous.receipt, duplicate: true };
-        throw new ApiError(409, 'already-voted', `voter "${voterId}" already voted at ${precinctId}`);
+        throw new TallyMeshError('voter-already-voted', `voter "${voterId}" already voted at ${precinctId}`);
       }
       const entry = role.nextLogEntry(voterId, Ballot.hash(ballot));
       role.apply(ballot, entry);
@@ -197,8 +198,8 @@ describe('tallymesh vote', () => {
   it('reports the precinct\'s 409 when the voter already voted', async () => {
     const err = await runVote({ manifest: manifestPath, precinct: url, voter: 'voter-1', choose: ['council=Ito'], print: () => {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeRequestError);
-    expect(err).toMatchObject({ status: 409, code: 'already-voted' });
-    expect((err as Error).message).toMatch(/409 already-voted: voter "voter-1" already voted/);
+    expect(err).toMatchObject({ status: 409, code: 'voter-already-voted' });
+    expect((err as Error).message).toMatch(/409 voter-already-voted: voter "voter-1" already voted/);
   });
 
   it('refuses choices it cannot map before contacting the precinct', async () => {
@@ -412,7 +413,7 @@ describe('http client', () => {
     expect(await client.receipt('ab'.repeat(32))).toBeUndefined();
     const err = await client.log().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeRequestError);
-    expect(err).toMatchObject({ status: 404, code: 'not-supported', serverMessage: 'precinct-01-001-001 (precinct) has no ballot log' });
+    expect(err).toMatchObject({ status: 404, code: 'not-a-precinct', serverMessage: 'precinct-01-001-001 (precinct) has no ballot log' });
     const bad = await client.receipt('XYZ').catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400, code: 'bad-request' });
     await expect(client.close('wrong')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { TallyMeshError } from '../../../errors/tallymesh-error.ts';
 import {
-  ApiError,
   type ArtifactView,
   type LogEntryView,
   type NodeApi,
@@ -72,7 +72,7 @@ class FakeNodeApi implements NodeApi {
   }
   async log(page: { from: number; limit: number }): Promise<LogEntryView[]> {
     this.calls.push(`log ${page.from} ${page.limit}`);
-    if (this.role !== 'precinct') throw new ApiError(404, 'not-a-precinct', `${this.id} is a ${this.role}: only precincts keep a ballot log`);
+    if (this.role !== 'precinct') throw new TallyMeshError('not-a-precinct', `${this.id} is a ${this.role}: only precincts keep a ballot log`);
     return this.log_.slice(page.from - 1, page.from - 1 + page.limit);
   }
   async receipt(ballotHashHex: string): Promise<ReceiptView | undefined> {
@@ -93,16 +93,16 @@ class FakeNodeApi implements NodeApi {
   }
   async submitBallot(voterId: string, ballot: unknown): Promise<{ receipt: unknown; duplicate: boolean }> {
     this.calls.push(`submit ${voterId}`);
-    if (this.role !== 'precinct') throw new ApiError(404, 'not-a-precinct', `${this.id} is a ${this.role}, not a precinct: it takes no ballots`);
-    if (this.closed) throw new ApiError(503, 'polls-closed', 'the polls are closed');
+    if (this.role !== 'precinct') throw new TallyMeshError('not-a-precinct', `${this.id} is a ${this.role}, not a precinct: it takes no ballots`);
+    if (this.closed) throw new TallyMeshError('polls-closed', 'the polls are closed');
     const b = ballot as { ballotId?: string; precinctId?: string };
-    if (b.ballotId === 'bad-proof') throw new ApiError(400, 'bad-proof', 'ballot.contests[0].proof: validity proof of contest "president" does not verify');
-    if (b.precinctId !== this.id) throw new ApiError(400, 'inconsistent', `ballot.precinctId: ballot is for precinct "${b.precinctId}", not "${this.id}"`);
+    if (b.ballotId === 'bad-proof') throw new TallyMeshError('bad-proof', 'ballot.contests[0].proof: validity proof of contest "president" does not verify');
+    if (b.precinctId !== this.id) throw new TallyMeshError('inconsistent', `ballot.precinctId: ballot is for precinct "${b.precinctId}", not "${this.id}"`);
     const text = JSON.stringify(ballot);
     const previous = this.voters.get(voterId);
     if (previous) {
       if (previous.ballot === text) return { receipt: previous.receipt, duplicate: true };
-      throw new ApiError(409, 'already-voted', `voter "${voterId}" already voted`);
+      throw new TallyMeshError('voter-already-voted', `voter "${voterId}" already voted`);
     }
     const receipt = { version: 1, precinctId: this.id, ballotHash: sha(text), logPosition: this.voters.size + 1, chainHead: sha(`head-${this.voters.size + 1}`), signature: 'ab'.repeat(64) };
     this.voters.set(voterId, { ballot: text, receipt });
@@ -110,13 +110,13 @@ class FakeNodeApi implements NodeApi {
   }
   async close(): Promise<{ phase: string }> {
     this.calls.push('close');
-    if (this.role !== 'precinct') throw new ApiError(404, 'not-a-precinct', 'only precincts close the polls');
+    if (this.role !== 'precinct') throw new TallyMeshError('not-a-precinct', 'only precincts close the polls');
     this.closed = true;
     return { phase: 'closed' };
   }
   async decrypt(): Promise<{ phase: string }> {
     this.calls.push('decrypt');
-    if (this.role !== 'trustee') throw new ApiError(404, 'not-a-trustee', 'only trustees decrypt');
+    if (this.role !== 'trustee') throw new TallyMeshError('not-a-trustee', 'only trustees decrypt');
     return { phase: 'decrypted' };
   }
   checkAdminToken(token: string): boolean {
@@ -293,7 +293,7 @@ describe('POST /ballots', () => {
     expect((await post({ voterId: 'voter-1', ballot: ballotFor() })).statusCode).toBe(201);
     const r = await post({ voterId: 'voter-1', ballot: ballotFor('precinct-01', 'b-2') });
     expect(r.statusCode).toBe(409);
-    expect(r.json()).toEqual({ error: 'already-voted', message: 'voter "voter-1" already voted' });
+    expect(r.json()).toEqual({ error: 'voter-already-voted', message: 'voter "voter-1" already voted' });
   });
 
   it('passes the facade 400 on for an invalid proof or another precinct', async () => {
