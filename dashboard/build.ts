@@ -4,7 +4,6 @@
 // step to forget and no stale bundle after `npm ci` or an edit; nothing is fetched from the
 // internet, by the node or by the page. `npm run build:dashboard [-- DIR]` writes the same files
 // to a folder (default dist/dashboard) for serving them elsewhere or looking at them.
-import '../polyfill.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';

@@ -8,6 +8,7 @@ import { equalBytes } from '../crypto/bytes.ts';
 import { TallyMeshError, errorMessage } from '../errors/tallymesh-error.ts';
 import { contentHash } from '../protocol/artifact.ts';
 import { Ballot } from '../protocol/ballot.ts';
+import { slotKey } from '../protocol/validated-artifact.ts';
 import type { ElectionContext } from '../protocol/election.ts';
 import type { Receipt } from '../protocol/receipt.ts';
 import { PrecinctTally } from '../protocol/tally.ts';
@@ -45,7 +46,7 @@ export interface DurablePrecinctOptions {
   checkpointInterval?: number;
   /**
    * Artifact-store slot of the signed closing tally; default `tally/<precinctId>`, the slot the
-   * node gives every tally (node/adapters/artifact-sender.ts), so that its pulls by sender find it.
+   * node gives every tally (protocol/validated-artifact.ts slotKey), so that its pulls by sender find it.
    */
   tallySlot?: string;
 }
@@ -161,7 +162,7 @@ export class DurablePrecinct {
     const db = options.db ?? (await openNodeDatabase(options.dataDir!));
     const ownsDb = options.db === undefined;
     try {
-      const slot = options.tallySlot ?? `tally/${options.precinctId}`;
+      const slot = options.tallySlot ?? slotKey('precinct-tally', options.precinctId);
       const precinct = new DurablePrecinct(db, ownsDb, options.ctx, options.precinctId, options.secretKey, interval, slot);
       await precinct.recover();
       return precinct;

@@ -21,10 +21,9 @@ import { Result } from '../protocol/result.ts';
 import { AggregateTally, PrecinctTally, type AnyTally } from '../protocol/tally.ts';
 import { ArtifactStore } from '../storage/artifact-store.ts';
 import { openNodeDatabase, type NodeDatabase } from '../storage/database.ts';
-import { senderOf, slotOf } from './adapters/artifact-sender.ts';
 import type { LoadedConfig } from './config.ts';
 import { DurablePrecinct, DurablePrecinctError } from './durable-precinct.ts';
-import { validateArtifact, type ValidatedArtifact } from './network/artifact-validators.ts';
+import { senderOf, slotKey, slotOf, validateArtifact, type TallyArtifact, type ValidatedArtifact } from '../protocol/validated-artifact.ts';
 import type { Envelope } from './network/envelope.ts';
 import { createNetworkHost, type NetworkHost } from './network/host.ts';
 import { MetricsRegistry, type Counter } from './network/metrics.ts';
@@ -86,8 +85,6 @@ interface Want {
   about: string;
   grace?: boolean;
 }
-
-type TallyArtifact = ValidatedArtifact & { type: 'precinct-tally' | 'aggregate-tally' };
 
 export class TallyNode implements NodeApi, ObserverApi {
   readonly id: string;
@@ -594,7 +591,7 @@ export class TallyNode implements NodeApi, ObserverApi {
       return item ? [{ type: item.type as Envelope['type'], bytes: item.bytes }] : [];
     }
     const out: Envelope[] = [];
-    for await (const item of this.store.bySlot(`${request.type === 'aggregate-tally' || request.type === 'precinct-tally' ? 'tally' : request.type}/${request.sender}`, { limit: 1 })) {
+    for await (const item of this.store.bySlot(slotKey(request.type, request.sender), { limit: 1 })) {
       if (item.type === request.type) out.push({ type: item.type as Envelope['type'], bytes: item.bytes });
     }
     return out;

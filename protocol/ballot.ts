@@ -2,9 +2,8 @@
 // precinct and the ballot id. Ballots are not signed (the voter stays anonymous); their
 // integrity comes from the proofs, the precinct's log and the signed receipt.
 import { hashParts } from '../crypto/hash.ts';
-import { randomBytes } from 'node:crypto';
 import { encryptWithProof, verifyValidity } from '../crypto/validity-proof.ts';
-import { toHex } from '../crypto/bytes.ts';
+import { randomBits } from '../crypto/random.ts';
 import { defineArtifact, hash32, type ArtifactOf } from './artifact.ts';
 import { bigUint, list, struct, text, uint } from './codec.ts';
 import type { ElectionContext } from './election.ts';
@@ -47,7 +46,7 @@ export function proofContext(electionHash: Uint8Array, precinctId: string, ballo
 export type Choices = Record<string, number[]>;
 
 export function newBallotId(): string {
-  return toHex(randomBytes(16));
+  return randomBits(128).toString(16).padStart(32, '0');
 }
 
 /** The voter client's work: encrypt every contest and prove each ciphertext valid. */

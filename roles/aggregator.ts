@@ -20,12 +20,6 @@ export type ReceiveOutcome =
   | { status: 'duplicate'; child: ChildTally }
   | { status: 'equivocation'; evidence: Equivocation };
 
-/** Validates any tally on its own (signature, signer, structure); no parent relation checked. */
-export function validateAnyTally(ctx: ElectionContext, t: AnyTally): AnyTally {
-  validateTally(ctx, t);
-  return t;
-}
-
 export class AggregatorRole {
   readonly level: AggregateLevel;
   private readonly childIds: string[];
@@ -49,7 +43,7 @@ export class AggregatorRole {
   /** Validates a child's tally and records it; throws ProtocolError if it is not acceptable. */
   receive(t: AnyTally): ReceiveOutcome {
     const child = this.childOf(t);
-    validateAnyTally(this.ctx, t);
+    validateTally(this.ctx, t);
     return this.record(child);
   }
 

@@ -9,15 +9,14 @@
 // hash names the artifact, with nothing to normalise. Decoding is strict: another version or an
 // unknown type is an error (the caller decides what that costs the sender).
 import { TallyMeshError } from '../../errors/tallymesh-error.ts';
-import { ARTIFACT_TYPES, type ArtifactType } from '../../protocol/artifact.ts';
+import { ARTIFACT_TYPES } from '../../protocol/artifact.ts';
+import type { TypedBytes } from '../../protocol/validated-artifact.ts';
 
 export const ENVELOPE_VERSION = 1;
 const HEADER = 2;
 
-export interface Envelope {
-  type: ArtifactType;
-  bytes: Uint8Array;
-}
+/** What an envelope carries: an artifact's type and canonical bytes. */
+export type Envelope = TypedBytes;
 
 export class EnvelopeError extends TallyMeshError {
   override readonly name = 'EnvelopeError';

@@ -2,8 +2,8 @@
 // TallyMesh validators, the roster gater and the pull protocol. Roles never see libp2p: they get
 // validated artifacts through one handler per artifact type, publish through publish(), and
 // fetch what they missed through pull(). Storage answers pull requests through a lookup function.
-// libp2p's dependencies call Promise.withResolvers (Node 22+): load the polyfill before them.
-import '../../polyfill.ts';
+// libp2p's dependencies call Promise.withResolvers (Node 22+): every entry point loads
+// polyfill.ts first (bin/tallymesh.js, threads/worker-entry.mjs, the test setup).
 import { gossipsub, type GossipSub, type GossipsubMessage } from '@chainsafe/libp2p-gossipsub';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -18,7 +18,8 @@ import { createHash } from 'node:crypto';
 import type { ArtifactType } from '../../protocol/artifact.ts';
 import type { ElectionContext } from '../../protocol/election.ts';
 import type { Role } from '../../protocol/manifest.ts';
-import { validateArtifact, validateGossipMessage, type ValidatedArtifact } from './artifact-validators.ts';
+import { validateArtifact, type ValidatedArtifact } from '../../protocol/validated-artifact.ts';
+import { validateGossipMessage } from './artifact-validators.ts';
 import { encodeEnvelope, type Envelope } from './envelope.ts';
 import { createRosterGater, type Admission, type GaterOptions } from './gater.ts';
 import { GossipValidationError, gossipOutcome, recordOutcome } from './gossip-validation.ts';

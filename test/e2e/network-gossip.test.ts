@@ -10,7 +10,7 @@ import { peerIdFromEd25519 } from '../../protocol/peer-id.ts';
 import { PrecinctTally } from '../../protocol/tally.ts';
 import { generateElection, type GeneratedElection } from '../../setup/election-setup.ts';
 import { createNetworkHost, type NetworkHost, type NetworkHostInit } from '../../node/network/host.ts';
-import type { ValidatedArtifact } from '../../node/network/artifact-validators.ts';
+import type { ValidatedArtifact } from '../../protocol/validated-artifact.ts';
 
 const COUNTY = 'county-01-001';
 const TOPIC = { kind: 'tallies', parentId: COUNTY } as const;
