@@ -22,6 +22,7 @@ import { CheckpointStore } from '../../storage/checkpoints.ts';
 import { openNodeDatabase } from '../../storage/database.ts';
 import type { LogEntry, LogHead } from '../../storage/log-entry.ts';
 import { REPO_ROOT, type PoolSetup } from '../../sim/ballot-file.ts';
+import { SeededRandom } from '../../sim/seeded-random.ts';
 import { TallyMeshError, errorMessage } from '../../errors/tallymesh-error.ts';
 
 const CHILD = path.join(REPO_ROOT, 'bench', 'crash', 'crash-ingest-child.ts');
@@ -71,18 +72,6 @@ export class CrashCheckError extends TallyMeshError {
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new CrashCheckError(message);
-}
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32): a seed fixes the kill schedule (not the timing). */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What one verification of a data directory found. */
@@ -287,7 +276,9 @@ function runChild(options: CampaignOptions, command: ChildCommand, dataDir: stri
 export async function runCrashCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const started = performance.now();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const random = seededUniform(seed);
+  // A seed fixes the kill schedule (not the timing).
+  const rng = new SeededRandom('crash-campaign', String(seed));
+  const random = (): number => rng.next();
   const log = options.log ?? (() => undefined);
   const maxDelay = options.maxKillDelayMs ?? 400;
   const startupShare = options.startupKillShare ?? 0.2;

@@ -16,7 +16,7 @@ import { runRecord } from '../../cli/commands/record-command.ts';
 import { formatCheck } from '../../cli/commands/verify-command.ts';
 import { SeededRandom, addToCounts, drawChoices } from '../simulated-voters.ts';
 import { ElectionContext } from '../../protocol/election.ts';
-import { BallotPool } from '../ballot-encryptors.ts';
+import { BallotEncryptors } from '../ballot-encryptors.ts';
 import { SimNetwork } from './sim-network.ts';
 import { Progress } from './progress.ts';
 import { runRogue, type RogueReport } from './rogue-scenario.ts';
@@ -154,7 +154,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
 
   const rogueKey = o.roguePeer ? (await import('./rogue-scenario.ts')).newRogueKey() : undefined;
   const net = new SimNetwork(electionDir, { processes, offline, logDir: join(out, 'logs'), ...(rogueKey ? { observers: [rogueKey.peerId] } : {}) });
-  const pool = new BallotPool(manifestToJSON(election.manifest));
+  const pool = new BallotEncryptors(manifestToJSON(election.manifest));
   let rogue: RogueReport | undefined;
   let nationalStatus: NodeStatus | undefined;
   let announced: Map<string, number[]> | undefined;

@@ -30,8 +30,10 @@ import { AggregatorRole } from '../../roles/aggregator.ts';
 import { CombinerRole } from '../../roles/combiner.ts';
 import { decodeFramed, encodeFramed, readRecord, writeRecord } from '../../record/record-files.ts';
 import { loadUsAtlas } from '../../setup/us-atlas.ts';
-import { buildUsManifest, publicIdentity, type PublicIdentity } from './election.ts';
-import { buildUsHierarchy, hierarchyNodes, partitionStates } from './hierarchy.ts';
+import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
+import { DEFAULT_SETUP } from '../../setup/election-setup.ts';
+import { buildManifest, publicIdentity, trusteeIds, type PublicIdentity } from '../../setup/manifest-builder.ts';
+import { buildUsHierarchy, hierarchyNodes, partitionStates } from './us-jurisdictions.ts';
 import { LocalHost, WorkerHost, type NodeHost } from './hosts.ts';
 import { runTrustee, type ExportReply, type KeysReply, type PrecinctsReply, type TrusteeReply } from './nodes.ts';
 import { addCounts, type Counts } from './synthetic.ts';
@@ -225,8 +227,8 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     const dealStart = performance.now();
     const key = dealThresholdKey({ bits: o.keyBits, threshold: 5, trustees: 9 });
     const dealMs = performance.now() - dealStart;
-    const trusteeIds = Array.from({ length: 9 }, (_, i) => `trustee-${String(i + 1).padStart(2, '0')}`);
-    const mainKeys = new Map([h.national.id, ...trusteeIds].map((id) => [id, generateSigningKey()]));
+    const trustees = trusteeIds(9);
+    const mainKeys = new Map([h.national.id, ...trustees].map((id) => [id, generateSigningKey()]));
     const keyReplies = await keysPending;
     const keysMs = performance.now() - keyStart;
     const identities = new Map<string, PublicIdentity>();
@@ -236,14 +238,16 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     for (const [id, k] of mainKeys) identities.set(id, publicIdentity(k.publicKey));
     say(`  ${fmt(identities.size)} Ed25519 keys in ${secs(keysMs)} s (threads: ${keyReplies.map((r) => secs(r.ms) + ' s').join(', ')}); ${o.keyBits}-bit 5-of-9 threshold key dealt in ${secs(dealMs)} s meanwhile`);
     let t = performance.now();
-    const manifest = buildUsManifest({
+    const manifest = buildManifest({
       electionId: `us-scale-${o.seed.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64),
       title: 'TallyMesh U.S.-scale simulation',
-      keyBits: o.keyBits,
-      nodes: hierarchyNodes(h),
-      trustees: trusteeIds,
+      jurisdictions: hierarchyNodes(h),
       identities,
       key,
+      contests: STANDARD_CONTESTS,
+      slotBits: DEFAULT_SETUP.slotBits,
+      checkpointInterval: DEFAULT_SETUP.checkpointInterval,
+      closesAt: 0,
       validate: false, // ElectionContext validates it
     });
     const manifestBytes = encodeManifest(manifest);
@@ -325,7 +329,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
       ),
     );
     const importMs = performance.now() - current!.start;
-    const chosen = o.trustees.map((i) => trusteeIds[i - 1]!);
+    const chosen = o.trustees.map((i) => trustees[i - 1]!);
     const threads = o.workers > 0 ? hosts.length + 1 : 1;
     const assigned = chosen.map((id, k) => ({ id, thread: k % threads }));
     const trusteeMs: UsScaleReport['trusteeMs'] = [];

@@ -8,16 +8,15 @@
 // level above sees a proper precinct tally. What is synthetic: there are no individual ballots,
 // validity proofs, receipts or logs behind it; ballotsRoot is the empty Merkle root and logHead
 // the log's genesis hash, honest placeholders that claim no logged ballot.
-import { FixedBaseTable } from '../../crypto/fixed-base.ts';
 import { EMPTY_ROOT } from '../../crypto/merkle.ts';
-import { modExpFor } from '../../crypto/modexp.ts';
 import type { PaillierPublicKey } from '../../crypto/paillier.ts';
 import type { BallotLayout } from '../../protocol/layout.ts';
 import { packCounts } from '../../protocol/layout.ts';
 import { LOG_GENESIS_HASH } from '../../protocol/log-chain.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
 import { PrecinctTally } from '../../protocol/tally.ts';
-import { Rng } from './hierarchy.ts';
+import { SeededRandom } from '../seeded-random.ts';
+import { selectionWeights } from '../simulated-voters.ts';
 
 /** Plaintext counts per contest (per option; abstentions are not counted). */
 export type Counts = Map<string, number[]>;
@@ -28,11 +27,11 @@ export type Counts = Map<string, number[]>;
  * times a per-precinct log-normal factor per option.
  */
 export function drawPrecinctCounts(layout: BallotLayout, seed: string, precinctId: string, ballots: number): Counts {
-  const rng = new Rng(seed, 'voters', precinctId);
+  const rng = new SeededRandom(seed, 'voters', precinctId);
   const counts: Counts = new Map();
   for (const c of layout.contests) {
     const k = c.selections.length;
-    const weights = c.selections.map((sel, i) => (sel.length === 0 ? 0.05 * k : (1 / (i + 1)) * Math.exp(0.3 * rng.gaussian())));
+    const weights = selectionWeights(c).map((w) => w * Math.exp(0.3 * rng.gaussian()));
     const total = weights.reduce((a, b) => a + b, 0);
     const cumulative: number[] = [];
     let acc = 0;
@@ -61,41 +60,11 @@ export function addCounts(into: Counts, add: Counts): void {
   }
 }
 
-/**
- * DJN encryption with a fixed-base table for hs of a chosen window. The same ciphertext form
- * and randomness distribution as PaillierPublicKey.encrypt (whose own table has 8-bit windows):
- * a wider window trades table memory and build time for fewer multiplications per encryption
- * (12 bits: 86 multiplications instead of 128 for a 1024-bit exponent; in the native kernel,
- * crypto/native-bignum.ts, ~0.5 ms per encryption and a 2 s table build here, ~180 MB).
- *
- * The table's variable-time pow, not powSecret: the constant-time scan costs ~4x as much, and
- * this simulation has no precinct host whose timing could leak the randomness of its synthetic
- * count; real ballots are encrypted by voters' clients with PaillierPublicKey.encrypt.
- */
-export class Encryptor {
-  private readonly table: FixedBaseTable;
-  readonly buildMs: number;
-  constructor(
-    readonly publicKey: PaillierPublicKey,
-    readonly window: number,
-  ) {
-    const start = performance.now();
-    this.table = new FixedBaseTable(publicKey.hs, publicKey.n2, publicKey.randomnessBits, window);
-    this.buildMs = performance.now() - start;
-  }
-
-  encrypt(m: bigint): bigint {
-    const pk = this.publicKey;
-    if (m < 0n || m >= pk.n) throw new RangeError('plaintext must lie in [0, n)');
-    return modExpFor(pk.n2).mul(pk.gPow(m), this.table.pow(pk.randomExponent()));
-  }
-}
-
 /** The precinct's signed tally of its synthetic counts. */
 export function syntheticPrecinctTally(
   layout: BallotLayout,
   electionHash: Uint8Array,
-  encryptor: Encryptor,
+  publicKey: PaillierPublicKey,
   precinctId: string,
   counts: Counts,
   ballotCount: number,
@@ -110,7 +79,7 @@ export function syntheticPrecinctTally(
       version: PROTOCOL_VERSION,
       electionHash,
       precinctId,
-      words: plain.map((m) => encryptor.encrypt(m)),
+      words: plain.map((m) => publicKey.encryptVariableTime(m)),
       ballotCount,
       ballotsRoot: EMPTY_ROOT,
       logHead: LOG_GENESIS_HASH,

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../crypto/paillier.ts';
+import { PaillierPublicKey, generateKeyPair } from '../../crypto/paillier.ts';
 import { ballotLayout, unpackCounts } from '../../protocol/layout.ts';
 import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
 import { ID_PATTERN } from '../../protocol/manifest.ts';
@@ -15,10 +15,10 @@ import { PrecinctTally } from '../../protocol/tally.ts';
 import { verifyRecord } from '../../protocol/verify.ts';
 import { readRecord } from '../../record/record-files.ts';
 import { loadUsAtlas } from '../../setup/us-atlas.ts';
-import { buildUsHierarchy, hierarchyNodes, partitionStates } from '../../sim/us-scale/hierarchy.ts';
+import { buildUsHierarchy, hierarchyNodes, partitionStates } from '../../sim/us-scale/us-jurisdictions.ts';
 import { LocalHost } from '../../sim/us-scale/hosts.ts';
 import { runUsScale } from '../../sim/us-scale/run.ts';
-import { Encryptor, drawPrecinctCounts } from '../../sim/us-scale/synthetic.ts';
+import { drawPrecinctCounts } from '../../sim/us-scale/synthetic.ts';
 import { verifyRecordParallel } from '../../sim/us-scale/verify.ts';
 
 const dirs: string[] = [];
@@ -56,7 +56,7 @@ describe('us-scale pieces', () => {
     expect(nodes.every((n) => ID_PATTERN.test(n.id))).toBe(true);
     expect(new Set(nodes.map((n) => n.id)).size).toBe(nodes.length);
     expect(h.counties.every((c) => /^\d{5}$/.test(c.fips)) && h.states.every((s) => /^\d{2}$/.test(s.fips))).toBe(true);
-    expect(h.precincts[0]!.id).toMatch(/^p-\d{5}-1$/);
+    expect(h.precincts[0]!.id).toMatch(/^precinct-01-001-001$/);
     // Deterministic in the seed.
     const again = buildUsHierarchy(atlas, { precincts: 20_000, ballots: 18_000_000, seed: 't' });
     expect(again.ballots).toEqual(h.ballots);
@@ -67,17 +67,17 @@ describe('us-scale pieces', () => {
   it('encrypts a precinct\'s packed counts so that they decrypt to the drawn counts', () => {
     const key = generateKeyPair(1024);
     const layout = ballotLayout({ keyBits: 1024, slotBits: 32, contests: STANDARD_CONTESTS });
-    const counts = drawPrecinctCounts(layout, 'seed', 'p-10001-1', 937);
+    const counts = drawPrecinctCounts(layout, 'seed', 'precinct-01-001-001', 937);
     for (const [, row] of counts) expect(row.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(937);
-    expect(drawPrecinctCounts(layout, 'seed', 'p-10001-1', 937)).toEqual(counts);
-    const enc = new Encryptor(key.publicKey, 6);
+    expect(drawPrecinctCounts(layout, 'seed', 'precinct-01-001-001', 937)).toEqual(counts);
+    const enc = new PaillierPublicKey(key.publicKey.n, { variableTimeWindow: 6 });
     const m = 123_456_789_000_000_000_000n;
-    const c1 = enc.encrypt(m);
-    const c2 = enc.encrypt(m);
+    const c1 = enc.encryptVariableTime(m);
+    const c2 = enc.encryptVariableTime(m);
     expect(c1).not.toBe(c2);
     expect(key.decrypt(c1)).toBe(m);
     expect(key.decrypt((c1 * c2) % key.publicKey.n2)).toBe(2n * m);
-    const packed = unpackCounts(layout, [key.decrypt(enc.encrypt(0n))]);
+    const packed = unpackCounts(layout, [key.decrypt(enc.encryptVariableTime(0n))]);
     expect([...packed.values()].flat().every((x) => x === 0n)).toBe(true);
   });
 });
@@ -118,8 +118,8 @@ describe('us-scale run, reduced', () => {
     // The record is what `tallymesh verify` reads: fips codes and names from the atlas are in it.
     const record = readRecord(recordDir);
     expect(record.ballots.size).toBe(0);
-    expect(record.manifest.roster.find((e) => e.id === 's-44')).toMatchObject({ role: 'state', fips: '44', name: 'Rhode Island' });
-    expect(record.manifest.roster.find((e) => e.id === 'c-10001')).toMatchObject({ role: 'county', fips: '10001', parent: 's-10' });
+    expect(record.manifest.roster.find((e) => e.id === 'state-02')).toMatchObject({ role: 'state', fips: '44', name: 'Rhode Island' });
+    expect(record.manifest.roster.find((e) => e.id === 'county-01-001')).toMatchObject({ role: 'county', fips: '10001', parent: 'state-01' });
   }, 300_000);
 
   it('runs in the main thread alone (workers: 0) with the single-threaded verifier', async () => {
@@ -161,7 +161,7 @@ describe('us-scale run, reduced', () => {
 
     // A precinct's count changed after signing: check 2 and check 7 fail.
     const forged = copy();
-    const file = join(forged, 'tallies', 'p-44001-1.precinct-tally.bin');
+    const file = join(forged, 'tallies', 'precinct-02-001-001.precinct-tally.bin');
     const tally = PrecinctTally.decode(new Uint8Array(readFileSync(file)));
     writeFileSync(file, PrecinctTally.encode({ ...tally, ballotCount: tally.ballotCount + 1 }));
     const f = await compare(forged);
@@ -170,14 +170,14 @@ describe('us-scale run, reduced', () => {
 
     // A county's tally is missing.
     const missing = copy();
-    unlinkSync(join(missing, 'tallies', 'c-10003.aggregate-tally.bin'));
+    unlinkSync(join(missing, 'tallies', 'county-01-003.aggregate-tally.bin'));
     const m = await compare(missing);
     expect(m.parallel.mode).toBe('parallel');
     expect(m.parallel.checks[6]!.status).toBe('fail');
 
     // A file holding another node's tally: not the shape the split handles, so verifyRecord runs.
     const misnamed = copy();
-    copyFileSync(join(misnamed, 'tallies', 'p-44001-1.precinct-tally.bin'), join(misnamed, 'tallies', 'p-44001-2.precinct-tally.bin'));
+    copyFileSync(join(misnamed, 'tallies', 'precinct-02-001-001.precinct-tally.bin'), join(misnamed, 'tallies', 'precinct-02-001-002.precinct-tally.bin'));
     const x = await compare(misnamed);
     expect(x.parallel.mode).toBe('serial');
     expect(x.parallel.ok).toBe(false);

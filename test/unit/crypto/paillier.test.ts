@@ -89,6 +89,19 @@ describe('Paillier, 1024-bit key from two safe primes', () => {
     n = pk.n;
   });
 
+  it('encryptVariableTime (wide-window table, for synthetic tallies) gives ordinary ciphertexts that decrypt and add', () => {
+    const fast = new PaillierPublicKey(n, { variableTimeWindow: 11 });
+    expect(fast.prepareVariableTime()).toBeGreaterThanOrEqual(0);
+    const m = 123_456_789_000_000_000_000n;
+    const c1 = fast.encryptVariableTime(m);
+    const c2 = fast.encryptVariableTime(m);
+    expect(c1).not.toBe(c2);
+    expect(pk.isCiphertext(c1)).toBe(true);
+    expect(priv.decrypt(c1)).toBe(m);
+    expect(priv.decrypt(pk.add(c1, c2, pk.encrypt(5n)))).toBe(2n * m + 5n);
+    expect(() => fast.encryptVariableTime(n)).toThrow(RangeError);
+  });
+
   it('p and q are distinct primes and (p-1)/2, (q-1)/2 are prime (safe primes)', async () => {
     const { p, q } = primes;
     expect(p).not.toBe(q);

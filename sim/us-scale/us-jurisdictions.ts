@@ -1,10 +1,8 @@
 // The U.S.-scale jurisdiction tree: the national node, the states and DC, their counties (from
 // us-atlas) and synthetic precincts spread over the counties, with a synthetic ballot count per
-// precinct. Everything here is deterministic in the seed.
-//
-// Node ids (protocol/manifest.ts ID_PATTERN): "us", "s-<stateFips>", "c-<countyFips>",
-// "p-<countyFips>-<n>". Order is the roster order: national, states, counties, precincts, each by
-// FIPS code and precinct number, so that every node's children come in roster order.
+// precinct. Everything here is deterministic in the seed. Ids follow setup/jurisdictions.ts:
+// states numbered in FIPS order, counties by FIPS code within their state, precincts within their
+// county; names and FIPS codes are the atlas's.
 //
 // Precincts per county: the atlas has no populations, so each county gets a deterministic
 // pseudo-population (log-normal, like real county populations: a few very large counties, many
@@ -12,21 +10,9 @@
 // pseudo-population (largest remainders), so the total is exactly the requested number.
 // Ballots per precinct: a deterministic jitter of 0.5..1.5 times the mean, rounded so that the
 // total is exactly the requested number of ballots.
-import { createHash } from 'node:crypto';
+import { NATIONAL_ID, clampName, countyId, precinctId, stateId, type Jurisdiction } from '../../setup/jurisdictions.ts';
 import type { AtlasCounty, AtlasState, UsAtlas } from '../../setup/us-atlas.ts';
-
-export const NATIONAL_ID = 'us';
-
-export type HierarchyRole = 'national' | 'state' | 'county' | 'precinct';
-
-export interface HierarchyNode {
-  id: string;
-  role: HierarchyRole;
-  parent: string;
-  name: string;
-  /** 2-digit state or 5-digit county FIPS code; '' for the national node and precincts. */
-  fips: string;
-}
+import { SeededRandom } from '../seeded-random.ts';
 
 export interface UsHierarchyOptions {
   /** Total precincts (at least one per county). */
@@ -41,10 +27,10 @@ export interface UsHierarchyOptions {
 }
 
 export interface UsHierarchy {
-  national: HierarchyNode;
-  states: HierarchyNode[];
-  counties: HierarchyNode[];
-  precincts: HierarchyNode[];
+  national: Jurisdiction;
+  states: Jurisdiction[];
+  counties: Jurisdiction[];
+  precincts: Jurisdiction[];
   /** Ballots of each precinct, aligned with `precincts`. */
   ballots: number[];
   /** Precincts per county id. */
@@ -55,52 +41,6 @@ export interface UsHierarchy {
   stateOf: Map<string, string>;
   totalBallots: number;
 }
-
-/** A small fast PRNG (sfc32) seeded from SHA-256 of the parts: reproducible synthetic data. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  constructor(...parts: string[]) {
-    const h = createHash('sha256').update(parts.join('\u0000')).digest();
-    this.a = h.readUInt32BE(0);
-    this.b = h.readUInt32BE(4);
-    this.c = h.readUInt32BE(8);
-    this.d = h.readUInt32BE(12);
-    for (let i = 0; i < 12; i++) this.nextU32();
-  }
-  nextU32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    return this.nextU32() / 4294967296;
-  }
-  /** Standard normal (Box–Muller). */
-  gaussian(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-}
-
-/** Truncates to at most `max` UTF-8 bytes (manifest names are text(128)). */
-export function clampUtf8(text: string, max = 128): string {
-  let out = text;
-  while (Buffer.byteLength(out, 'utf8') > max) out = out.slice(0, -1);
-  return out;
-}
-
-export const stateId = (fips: string): string => `s-${fips}`;
-export const countyId = (fips: string): string => `c-${fips}`;
-export const precinctId = (countyFips: string, n: number): string => `p-${countyFips}-${n}`;
 
 /** Integer shares of `total` proportional to `weights`, each at least `minimum`, summing to `total`. */
 export function apportion(total: number, weights: number[], minimum = 0): number[] {
@@ -139,41 +79,52 @@ export function buildUsHierarchy(atlas: UsAtlas, o: UsHierarchyOptions): UsHiera
   if (o.precincts < counties.length) throw new RangeError(`${o.precincts} precincts cannot cover ${counties.length} counties (at least one each)`);
 
   const stateName = new Map(states.map((s) => [s.fips, s.name]));
-  const national: HierarchyNode = { id: NATIONAL_ID, role: 'national', parent: '', name: 'United States', fips: '' };
-  const stateNodes: HierarchyNode[] = states.map((s) => ({ id: stateId(s.fips), role: 'state', parent: NATIONAL_ID, name: clampUtf8(s.name), fips: s.fips }));
-  const countyNodes: HierarchyNode[] = counties.map((c) => ({
-    id: countyId(c.fips),
+  // Numbers of the common id scheme: states in FIPS order, counties by FIPS within their state.
+  const stateNumber = new Map(states.map((s, i) => [s.fips, i + 1]));
+  const countyNumber = new Map<string, number>();
+  const seen = new Map<string, number>();
+  for (const c of counties) {
+    const k = (seen.get(c.stateFips) ?? 0) + 1;
+    seen.set(c.stateFips, k);
+    countyNumber.set(c.fips, k);
+  }
+  const sidOf = (stateFips: string): string => stateId(stateNumber.get(stateFips)!);
+  const cidOf = (c: AtlasCounty): string => countyId(stateNumber.get(c.stateFips)!, countyNumber.get(c.fips)!);
+  const national: Jurisdiction = { id: NATIONAL_ID, role: 'national', parent: '', name: 'United States', fips: '' };
+  const stateNodes: Jurisdiction[] = states.map((s) => ({ id: sidOf(s.fips), role: 'state', parent: NATIONAL_ID, name: clampName(s.name), fips: s.fips }));
+  const countyNodes: Jurisdiction[] = counties.map((c) => ({
+    id: cidOf(c),
     role: 'county',
-    parent: stateId(c.stateFips),
-    name: clampUtf8(`${c.name}, ${stateName.get(c.stateFips)}`),
+    parent: sidOf(c.stateFips),
+    name: clampName(`${c.name}, ${stateName.get(c.stateFips)}`),
     fips: c.fips,
   }));
 
   // Pseudo-populations: log-normal, sigma 1.3 (real U.S. county populations span 4 orders of magnitude).
-  const weights = counties.map((c) => Math.exp(1.3 * new Rng(o.seed, 'population', c.fips).gaussian()));
+  const weights = counties.map((c) => Math.exp(1.3 * new SeededRandom(o.seed, 'population', c.fips).gaussian()));
   const perCounty = apportion(o.precincts, weights, 1);
 
-  const precinctNodes: HierarchyNode[] = [];
+  const precinctNodes: Jurisdiction[] = [];
   const precinctsPerCounty = new Map<string, number>();
   const precinctsPerState = new Map<string, number>();
   const stateOf = new Map<string, string>();
   for (const s of stateNodes) stateOf.set(s.id, s.id);
   counties.forEach((c, i) => {
     const count = perCounty[i]!;
-    const cid = countyId(c.fips);
-    const sid = stateId(c.stateFips);
+    const cid = cidOf(c);
+    const sid = sidOf(c.stateFips);
     precinctsPerCounty.set(cid, count);
     precinctsPerState.set(sid, (precinctsPerState.get(sid) ?? 0) + count);
     stateOf.set(cid, sid);
     for (let n = 1; n <= count; n++) {
-      const id = precinctId(c.fips, n);
-      precinctNodes.push({ id, role: 'precinct', parent: cid, name: clampUtf8(`Precinct ${n}, ${c.name}, ${stateName.get(c.stateFips)}`), fips: '' });
+      const id = precinctId(stateNumber.get(c.stateFips)!, countyNumber.get(c.fips)!, n);
+      precinctNodes.push({ id, role: 'precinct', parent: cid, name: clampName(`Precinct ${n}, ${c.name}, ${stateName.get(c.stateFips)}`), fips: '' });
       stateOf.set(id, sid);
     }
   });
 
   // Ballots: jitter 0.5..1.5 around the mean, cumulative rounding to the exact total.
-  const rng = new Rng(o.seed, 'ballots');
+  const rng = new SeededRandom(o.seed, 'ballots');
   const jitter = precinctNodes.map(() => 0.5 + rng.next());
   const jitterSum = jitter.reduce((a, b) => a + b, 0);
   const ballots: number[] = [];
@@ -200,7 +151,7 @@ export function buildUsHierarchy(atlas: UsAtlas, o: UsHierarchyOptions): UsHiera
 }
 
 /** Roster order: national, states, counties, precincts. */
-export function hierarchyNodes(h: UsHierarchy): HierarchyNode[] {
+export function hierarchyNodes(h: UsHierarchy): Jurisdiction[] {
   return [h.national, ...h.states, ...h.counties, ...h.precincts];
 }
 
