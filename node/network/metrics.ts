@@ -86,6 +86,13 @@ export class Gauge extends Metric {
     this.values.set(key(labels), { labels: { ...labels }, value });
   }
 
+  inc(labels: Labels = {}, by = 1): void {
+    const k = key(labels);
+    const entry = this.values.get(k);
+    if (entry) entry.value += by;
+    else this.values.set(k, { labels: { ...labels }, value: by });
+  }
+
   override get(labels: Labels = {}): number {
     if (this.collect) return this.samples().find((s) => key(s.labels) === key(labels))?.value ?? 0;
     return super.get(labels);
@@ -100,6 +107,12 @@ export class Gauge extends Metric {
 
 export class MetricsRegistry {
   private readonly metrics = new Map<string, Metric>();
+  private readonly refreshers: (() => void)[] = [];
+
+  /** Runs `fn` before every render (a library's collect callbacks that set gauges). */
+  beforeRender(fn: () => void): void {
+    this.refreshers.push(fn);
+  }
 
   counter(name: string, help: string): Counter {
     return this.register(new Counter(name, help));
@@ -121,6 +134,13 @@ export class MetricsRegistry {
 
   /** Prometheus text format; serve with content type `text/plain; version=0.0.4`. */
   render(): string {
+    for (const fn of this.refreshers) {
+      try {
+        fn();
+      } catch {
+        // A library's collector that fails must not take /metrics down with it.
+      }
+    }
     return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
   }
 }

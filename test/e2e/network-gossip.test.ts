@@ -104,6 +104,12 @@ describe('gossip of tallies to a parent', () => {
     expect(await county.ping(precinct.peerId)).toBeGreaterThanOrEqual(0);
     await eventually(() => county.peers().find((p) => p.peerId === precinct.peerId)?.latencyMs !== undefined, 'the connection monitor to measure latency');
     expect(county.metrics.render()).toMatch(/tallymesh_peers\{admission="roster"\} [1-9]/);
+    // libp2p's and gossipsub's own metrics are on the same page; message metrics label topics by
+    // kind (only the few per-subscription gauges carry this node's own topic strings).
+    const text = county.metrics.render();
+    expect(text).toMatch(/^libp2p_\w+(\{[^}]*\})? \d/m);
+    expect(text).toMatch(/^gossipsub_\w+(\{[^}]*\})? -?\d/m);
+    expect(text).toMatch(/^gossipsub_\w+\{[^}]*topic="tallies"[^}]*\} \d/m);
   });
 
   it('rejects a tally from a node that is not a child of the topic\'s parent, counted by reason', async () => {
