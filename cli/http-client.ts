@@ -1,6 +1,6 @@
 // A tiny client of a node's REST API (node/rest/), on Node's global fetch. Errors carry the
 // server's { error, message }; a node that cannot be reached is an error with status 0.
-import type { LogEntryView, NodeStatus, PeerView, ArtifactView, ReceiptView, RecordExport } from '../node/node-api.ts';
+import type { LogEntryView, NodeStatus, PeerView, ArtifactView, ReceiptView, RecordExport } from '../node/api/node-api.ts';
 import type { Role } from '../protocol/manifest.ts';
 import { TallyMeshError } from '../errors/tallymesh-error.ts';
 

@@ -39,7 +39,7 @@ export async function startNode(configPath: string, options: StartNodeOptions = 
   let rest: Awaited<ReturnType<typeof createRestServer>> | undefined;
   let url: string;
   try {
-    rest = await createRestServer(node, { host: config.rest.host, port: config.rest.port, logger });
+    rest = await createRestServer(node.api, { host: config.rest.host, port: config.rest.port, logger });
     url = (await rest.start()).url;
   } catch (err) {
     await node.stop();

@@ -2,7 +2,7 @@
 import { verifyRecord } from '../protocol/verify.ts';
 import { mergeRecordExports } from '../record/record-merge.ts';
 import { serveRequests } from '../threads/worker-rpc.ts';
-import type { RecordExport } from './node-api.ts';
+import type { RecordExport } from './api/node-api.ts';
 import type { RecordCheckOutcome } from './record-check.ts';
 
 serveRequests(({ source, data }: { source: string; data: RecordExport }): RecordCheckOutcome => {

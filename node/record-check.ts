@@ -3,7 +3,7 @@
 // minutes of CPU; on the node's own thread it would stall gossip, pulls and REST for all that time.
 import type { CheckResult } from '../protocol/verify.ts';
 import { WorkerClient } from '../threads/worker-rpc.ts';
-import type { RecordExport } from './node-api.ts';
+import type { RecordExport } from './api/node-api.ts';
 
 const CHECK_WORKER = new URL('./record-check-worker.ts', import.meta.url);
 

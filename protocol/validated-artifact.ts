@@ -35,6 +35,16 @@ export type ValidatedArtifact = {
 
 export type TallyArtifact = Extract<ValidatedArtifact, { type: 'precinct-tally' | 'aggregate-tally' }>;
 
+/** Every artifact type's codec (encode, decode, JSON, content hash). */
+export const ARTIFACT_CODECS = {
+  ballot: Ballot,
+  receipt: Receipt,
+  'precinct-tally': PrecinctTally,
+  'aggregate-tally': AggregateTally,
+  'partial-decryption': PartialDecryption,
+  result: Result,
+} as const satisfies Record<ArtifactType, unknown>;
+
 type Validators = { [K in ArtifactType]: (ctx: ElectionContext, bytes: Uint8Array) => ArtifactValues[K] };
 
 /** One validator per artifact type: strict decode, then every standalone check. */

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ElectionRecord } from '../../protocol/record.ts';
 import { NodeClient } from '../http-client.ts';
-import type { RecordExport } from '../../node/node-api.ts';
+import type { RecordExport } from '../../node/api/node-api.ts';
 import { writeRecord } from '../../record/record-files.ts';
 import { mergeRecordExports } from '../../record/record-merge.ts';
 import { errorMessage } from '../../errors/tallymesh-error.ts';

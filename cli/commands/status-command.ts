@@ -2,7 +2,7 @@
 // children reported (✓ reported, … waiting, ✗ equivocated), partial decryptions and peers.
 import type { Command } from 'commander';
 import { NodeClient } from '../http-client.ts';
-import type { NodeStatus, PeerView } from '../../node/node-api.ts';
+import type { NodeStatus, PeerView } from '../../node/api/node-api.ts';
 import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface StatusOptions {

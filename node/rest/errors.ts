@@ -8,7 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isTallyMeshError } from '../../errors/tallymesh-error.ts';
 import { PROTOCOL_ERROR_CODES } from '../../protocol/errors.ts';
 import type { DurablePrecinctErrorCode } from '../durable-precinct.ts';
-import type { ApiErrorCode } from '../node-api.ts';
+import type { ApiErrorCode } from '../api/node-api.ts';
 
 export interface ErrorBody {
   error: string;

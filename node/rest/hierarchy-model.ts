@@ -1,7 +1,7 @@
 // The status model behind the dashboard: the roster, the tallies, partial decryptions, result,
 // equivocation evidence and peer health a node holds, turned into one HierarchyView. Pure
 // functions of what the facade returns; no I/O of their own.
-import { ApiError, type ElectionView, type EvidenceView, type HeldArtifact, type NodeApi, type NodeStatus, type ObserverApi, type PeerHealthView, type RecordCheckView } from '../node-api.ts';
+import { ApiError, type ElectionView, type EvidenceView, type HeldArtifact, type NodeApi, type NodeStatus, type ObserverApi, type PeerHealthView, type RecordCheckView } from '../api/node-api.ts';
 import type { HierarchyView, LevelSummary, NodeDetailView, NodeEntry, PeerHealth, ReportStatus, ResultView, TrusteeEntry } from '../../dashboard/hierarchy-view.ts';
 
 /** Everything the model reads, gathered once per view. */

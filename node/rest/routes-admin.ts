@@ -2,7 +2,7 @@
 // POST /admin/close closes the polls (precincts); POST /admin/decrypt makes a trustee publish its
 // partial decryption. Both are idempotent. The token is checked before the body is read.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, type NodeApi } from '../node-api.ts';
+import { ApiError, type NodeApi } from '../api/node-api.ts';
 import { errors, phaseSchema } from './schemas.ts';
 
 export const ADMIN_SECURITY_SCHEME = 'adminToken';

@@ -3,7 +3,7 @@
 // election, precinct) and answers with ApiErrors: 400 malformed or invalid proof, 409 the voter
 // already voted, 503 after the polls closed, 404 on a node that is not a precinct.
 import type { FastifyInstance } from 'fastify';
-import type { NodeApi } from '../node-api.ts';
+import type { NodeApi } from '../api/node-api.ts';
 import { errors, submitBallotBodySchema, submitBallotResponseSchema } from './schemas.ts';
 
 interface SubmitBody {

@@ -2,7 +2,7 @@
 // GET /hierarchy/:nodeId (a node and its children, e.g. a county's precincts with their tally
 // hashes) and GET /events (server-sent events: the /hierarchy view each time it changes).
 import type { FastifyInstance } from 'fastify';
-import { ApiError, type NodeApi, type ObserverApi } from '../node-api.ts';
+import { ApiError, type NodeApi, type ObserverApi } from '../api/node-api.ts';
 import { ID_PATTERN } from '../../protocol/manifest.ts';
 import { EventFeed } from './event-stream.ts';
 import { buildHierarchy, buildNodeDetail, gatherInput } from './hierarchy-model.ts';

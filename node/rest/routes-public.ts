@@ -1,7 +1,7 @@
 // Read-only routes every node serves: health, status, peers, tallies, board, log, receipts,
 // result, record and metrics.
 import type { FastifyInstance } from 'fastify';
-import { ApiError, type NodeApi } from '../node-api.ts';
+import { ApiError, type NodeApi } from '../api/node-api.ts';
 import {
   HEX_HASH_PATTERN,
   artifactViewSchema,

@@ -1,4 +1,4 @@
-// JSON schemas shared by the REST routes: the views of node/node-api.ts, described once for
+// JSON schemas shared by the REST routes: the views of node/api/node-api.ts, described once for
 // request validation, response serialisation and the OpenAPI document at /docs/json.
 // Plain JSON schema objects (no type provider): handlers cast their inputs to the shapes below.
 // View objects allow additional properties so that a field the facade adds later is passed on

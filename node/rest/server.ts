@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { pino } from 'pino';
-import { isObserverApi, type NodeApi } from '../node-api.ts';
+import { isObserverApi, type NodeApi } from '../api/node-api.ts';
 import { handleError, handleNotFound } from './errors.ts';
 import { ADMIN_SECURITY_SCHEME, registerAdminRoutes } from './routes-admin.ts';
 import { registerBallotRoutes } from './routes-ballots.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Receipt } from '../../protocol/receipt.ts';
 import { manifestToJSON } from '../../protocol/manifest.ts';
 import { verifyRecord, type CheckResult } from '../../protocol/verify.ts';
-import type { NodeStatus } from '../../node/node-api.ts';
+import type { NodeStatus } from '../../node/api/node-api.ts';
 import { generateElection } from '../../setup/election-setup.ts';
 import { writeSetup, DEFAULT_PORTS } from '../../setup/setup-files.ts';
 import { writeJSON } from '../../record/record-files.ts';

@@ -13,7 +13,7 @@ import { generateElection, type GeneratedElection } from '../../../setup/electio
 import { runInProcessElection, type InProcessOutcome } from '../../../sim/in-process-election.ts';
 import { NodeClient, NodeRequestError, normalizeBaseUrl } from '../../../cli/http-client.ts';
 import { TallyMeshError } from '../../../errors/tallymesh-error.ts';
-import type { NodeApi, NodeStatus, PeerView, RecordExport } from '../../../node/node-api.ts';
+import type { NodeApi, NodeStatus, PeerView, RecordExport } from '../../../node/api/node-api.ts';
 import { createRestServer, type RestServer } from '../../../node/rest/server.ts';
 import { PrecinctRole } from '../../../roles/precinct.ts';
 import { writeSetup } from '../../../setup/setup-files.ts';

@@ -14,7 +14,7 @@ import {
   type PeerView,
   type ReceiptView,
   type RecordExport,
-} from '../../../node/node-api.ts';
+} from '../../../node/api/node-api.ts';
 import type { Role } from '../../../protocol/manifest.ts';
 import { DEFAULT_BODY_LIMIT, createRestServer, type RestServer } from '../../../node/rest/server.ts';
 

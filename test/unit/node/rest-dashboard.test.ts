@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { get, type IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ArtifactView, ElectionView, EvidenceView, HeldArtifact, LogEntryView, NodeApi, NodeStatus, ObserverApi, PeerHealthView, ReceiptView, RecordCheckView, RecordExport } from '../../../node/node-api.ts';
+import type { ArtifactView, ElectionView, EvidenceView, HeldArtifact, LogEntryView, NodeApi, NodeStatus, ObserverApi, PeerHealthView, ReceiptView, RecordCheckView, RecordExport } from '../../../node/api/node-api.ts';
 import { createRestServer, type RestServer } from '../../../node/rest/server.ts';
 import type { HierarchyView, NodeDetailView } from '../../../dashboard/hierarchy-view.ts';
 

@@ -1,8 +1,8 @@
 // What a running node offers its REST API (and the dashboard): a facade over the role, the
 // store and the network, so that node/rest/ depends on this interface and nothing else.
-import { TallyMeshError } from '../errors/tallymesh-error.ts';
-import type { Role } from '../protocol/manifest.ts';
-import type { ArtifactType } from '../protocol/artifact.ts';
+import { TallyMeshError } from '../../errors/tallymesh-error.ts';
+import type { Role } from '../../protocol/manifest.ts';
+import type { ArtifactType } from '../../protocol/artifact.ts';
 
 /** What the facade refuses on its own account. The REST layer gives each code its HTTP status. */
 export type ApiErrorCode =
