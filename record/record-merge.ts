@@ -12,7 +12,7 @@ import { PartialDecryption } from '../protocol/partial-decryption.ts';
 import type { ElectionRecord } from '../protocol/record.ts';
 import { Result, validateResult } from '../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../protocol/tally.ts';
-import type { RecordExport } from '../node/api/node-api.ts';
+import type { RecordExport } from './record-export.ts';
 import { errorMessage } from '../errors/tallymesh-error.ts';
 
 interface Candidate<T> {

@@ -1,7 +1,7 @@
 // `tallymesh simulate` (what `npm run simulate` runs): the networked simulation of
 // sim/network/, its fault scenarios, and `--scale us`.
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_SIMULATION, printReport, runSimulation } from '../../sim/network/simulation.ts';
+import { DEFAULT_SIMULATION } from '../../sim/network/simulation-options.ts';
 import { loadManifest } from '../../setup/setup-files.ts';
 import { join } from 'node:path';
 
@@ -56,6 +56,8 @@ export function registerSimulateCommand(program: Command): void {
         process.exitCode = report.ok ? 0 : 1;
         return;
       }
+      // Loaded only when asked for: every other command (a node above all) stays light.
+      const { printReport, runSimulation } = await import('../../sim/network/simulation.ts');
       const outcome = await runSimulation({
         ...(opts.ballots ? { ballots: opts.ballots } : {}),
         seed: opts.seed,

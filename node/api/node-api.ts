@@ -90,13 +90,8 @@ export interface ReceiptView {
   inclusion?: { index: number; size: number; path: string[]; root: string };
 }
 
-/** An election record as JSON: every artifact in canonical bytes (base64) for `tallymesh record`. */
-export interface RecordExport {
-  manifest: unknown;
-  artifacts: { type: ArtifactType; data: string }[];
-  /** Ballots this node published (precincts), by precinct id, canonical bytes in base64, log order. */
-  ballots: Record<string, string[]>;
-}
+export type { RecordExport } from '../../record/record-export.ts';
+import type { RecordExport } from '../../record/record-export.ts';
 
 export interface NodeApi {
   readonly id: string;

@@ -10,7 +10,10 @@ import { manifestToJSON } from '../../protocol/manifest.ts';
 import { verifyRecord, type CheckResult } from '../../protocol/verify.ts';
 import type { NodeStatus } from '../../node/api/node-api.ts';
 import { generateElection } from '../../setup/election-setup.ts';
-import { writeSetup, DEFAULT_PORTS } from '../../setup/setup-files.ts';
+import { writeSetup } from '../../setup/setup-files.ts';
+import { DEFAULT_SIMULATION, type SimulationOptions } from './simulation-options.ts';
+
+export { DEFAULT_SIMULATION, type SimulationOptions };
 import { writeJSON } from '../../record/record-files.ts';
 import { runRecord } from '../../cli/commands/record-command.ts';
 import { formatCheck } from '../../cli/commands/verify-command.ts';
@@ -21,55 +24,9 @@ import { SimNetwork } from './sim-network.ts';
 import { Progress } from './progress.ts';
 import { runRogue, type RogueReport } from './rogue-scenario.ts';
 
-export interface SimulationOptions {
-  states: number;
-  counties: number;
-  precincts: number;
-  ballots: number;
-  seed: string;
-  keyBits: number;
-  out?: string;
-  /** One OS process per node instead of one process for all. */
-  processes: boolean;
-  basePort: number;
-  killPrecinct: boolean;
-  countyDown: boolean;
-  trusteesOffline: number;
-  roguePeer: boolean;
-  /** Give up waiting for the result after this long. */
-  timeoutMs: number;
-  print: (line: string) => void;
-  /** Redraw progress lines in place (a terminal); otherwise print a line per update. */
-  live: boolean;
-  /** Called once every node runs, with the national node's dashboard URL (it is also printed). */
-  onDashboard?: (url: string) => void;
-  /** Awaited after voting, before the polls close (the browser test looks at the empty map first). */
-  beforeClose?: () => Promise<void>;
-  /** Awaited after the count, decryption and record check, before the nodes stop: `--keep-open`
-   *  keeps them running for a person to look at the dashboard; the browser test reads it meanwhile. */
-  keepOpen?: () => Promise<void>;
-}
-
 /** Precincts closed side by side. */
 const CLOSING_CONCURRENCY = 8;
 
-export const DEFAULT_SIMULATION: SimulationOptions = {
-  states: 2,
-  counties: 2,
-  precincts: 3,
-  ballots: 100,
-  seed: 'tallymesh',
-  keyBits: 2048,
-  processes: false,
-  basePort: DEFAULT_PORTS.basePort,
-  killPrecinct: false,
-  countyDown: false,
-  trusteesOffline: 0,
-  roguePeer: false,
-  timeoutMs: 15 * 60_000,
-  print: (line) => process.stdout.write(line + '\n'),
-  live: process.stdout.isTTY === true,
-};
 
 export interface SimulationOutcome {
   ok: boolean;
