@@ -27,7 +27,7 @@ import {
 } from '../crypto/threshold.ts';
 import { responseBits as validityResponseBits } from '../crypto/validity-proof.ts';
 import { generateElection } from '../setup/election-setup.ts';
-import { encodeFramed } from '../record/record-files.ts';
+import { encodeFramed } from '../protocol/record.ts';
 import { Ballot, ballotWords, encryptBallot, newBallotId, validateBallot, type Choices } from '../protocol/ballot.ts';
 import { ElectionContext } from '../protocol/election.ts';
 import { selectionIndex } from '../protocol/layout.ts';

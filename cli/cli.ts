@@ -1,7 +1,7 @@
 // The one binary: `tallymesh <command>`. Each command's work lives in cli/commands/.
 import { Command, InvalidArgumentError } from 'commander';
 import { runSetup } from './commands/setup-command.ts';
-import { runVerify } from './commands/verify-command.ts';
+import { registerVerifyCommand } from './commands/verify-command.ts';
 import { registerSimulateCommand } from './commands/simulate-command.ts';
 import { registerNodeCommand } from './commands/node-command.ts';
 import { registerVoteCommand } from './commands/vote-command.ts';
@@ -39,20 +39,7 @@ export function buildProgram(): Command {
       const out = runSetup(opts);
       process.stdout.write(`wrote ${out.manifestPath} and ${out.nodes} node configs\n`);
     });
-  program
-    .command('verify')
-    .description('re-check an election record offline; exit 0 only if every check passes')
-    .argument('<dir>', 'election record folder')
-    .option('--receipt <file>', 'also check one voter receipt')
-    .action((dir: string, opts: { receipt?: string }) => {
-      try {
-        process.exitCode = runVerify(dir, opts).ok ? 0 : 1;
-      } catch (err) {
-        // An unreadable record is a failed verification, not a usage error.
-        process.stderr.write(`tallymesh verify: record cannot be read: ${errorMessage(err)}\n`);
-        process.exitCode = 1;
-      }
-    });
+  registerVerifyCommand(program);
   registerSimulateCommand(program);
   registerNodeCommand(program);
   registerVoteCommand(program);

@@ -73,8 +73,10 @@ export interface ResultView {
 export interface VerificationView {
   /** waiting: no result yet; running; done; error: the record could not be checked. */
   state: 'waiting' | 'running' | 'done' | 'error';
-  /** Every check passed (only when done). */
+  /** Every check that ran passed (only when done). */
   ok: boolean;
+  /** pass: everything checked; partial: passed, but this node holds no ballots of some precincts. */
+  verdict?: 'pass' | 'partial' | 'fail';
   checks: { number: number | string; name: string; title: string; status: 'pass' | 'fail' | 'skip'; details: string[] }[];
   /** Ballots in the checked record: checks 3 to 6 cover only those. */
   ballots: number;

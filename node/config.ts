@@ -21,13 +21,11 @@ export interface LoadedConfig extends NodeConfig {
   configPath: string;
   /** Trustees: publish the partial decryption as soon as the hierarchy checks out. */
   autoDecrypt: boolean;
-  /** Combine t valid partials into the result (the national node always does). */
-  combine: boolean;
   /** PeerIds let in read-only besides the roster, or true for any peer. */
   observers: string[] | true;
 }
 
-const KNOWN = new Set(['id', 'role', 'parent', 'manifest', 'keyFile', 'shareFile', 'adminTokenFile', 'dataDir', 'listen', 'bootstrap', 'rest', 'autoDecrypt', 'combine', 'observers']);
+const KNOWN = new Set(['id', 'role', 'parent', 'manifest', 'keyFile', 'shareFile', 'adminTokenFile', 'dataDir', 'listen', 'bootstrap', 'rest', 'autoDecrypt', 'observers']);
 
 export function loadNodeConfig(path: string): LoadedConfig {
   let json: unknown;
@@ -45,6 +43,7 @@ export function parseNodeConfig(json: unknown, path: string): LoadedConfig {
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('(file)', 'must be a JSON object');
   const c = json as Record<string, unknown>;
+  if ('combine' in c) fail('combine', 'the manifest names the combiner (tallymesh setup --combiner ID); a config cannot');
   for (const key of Object.keys(c)) if (!KNOWN.has(key)) fail(key, 'unknown field');
   const str = (field: string, optional = false): string | undefined => {
     const v = c[field];
@@ -95,7 +94,6 @@ export function parseNodeConfig(json: unknown, path: string): LoadedConfig {
     bootstrap,
     rest: { host: rest!.host as string, port: rest!.port as number },
     autoDecrypt: bool('autoDecrypt'),
-    combine: bool('combine'),
     observers: observers === true ? true : ((observers as string[] | undefined) ?? []),
   };
 }

@@ -1,7 +1,7 @@
 // A node's check of its own election record (for the dashboard), run in a worker thread. At
 // national scale the record holds hundreds of thousands of signed tallies and the check takes
 // minutes of CPU; on the node's own thread it would stall gossip, pulls and REST for all that time.
-import type { CheckResult } from '../protocol/verify.ts';
+import type { CheckResult, Verdict } from '../protocol/verify/index.ts';
 import { WorkerClient } from '../threads/worker-rpc.ts';
 import type { RecordExport } from './api/node-api.ts';
 
@@ -11,6 +11,7 @@ export interface RecordCheckOutcome {
   checks: CheckResult[];
   /** Ballots in the checked record. */
   ballots: number;
+  verdict: Verdict;
 }
 
 export interface RecordCheckTask {

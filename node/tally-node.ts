@@ -73,7 +73,7 @@ export class TallyNode {
     const { config } = options;
     this.ctx = ctx;
     this.id = config.id;
-    this.state = new NodeState({ ctx, id: config.id, secretKey, ...(share ? { share } : {}), autoDecrypt: config.autoDecrypt, combine: config.combine });
+    this.state = new NodeState({ ctx, id: config.id, secretKey, ...(share ? { share } : {}), autoDecrypt: config.autoDecrypt });
     this.counters = {
       accepted: this.registry.counter('tallymesh_artifacts_accepted_total', 'Artifacts stored and dispatched, by type and origin'),
       ballots: this.registry.counter('tallymesh_ballots_total', 'Ballot submissions by outcome'),

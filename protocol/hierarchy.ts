@@ -2,17 +2,16 @@
 // and every aggregate is exactly the product of its signed children's tallies with counts that
 // add up. Trustees run this before decrypting (so they decrypt only the national tally the
 // hierarchy produced, never an arbitrary ciphertext) and the verifier runs it as a check.
-import { nonMembers } from '../crypto/batch-membership.ts';
 import { equalBytes } from '../crypto/bytes.ts';
 import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import type { RosterEntry } from './manifest.ts';
 import {
   AggregateTally,
+  batchTallyChecks,
   checkAggregateOfChildren,
   childTallyOf,
-  validateAggregateTally,
-  validatePrecinctTally,
+  validateAnyTally,
   type AnyTally,
   type ChildTally,
   type PrecinctTally,
@@ -23,14 +22,8 @@ export type TallyLookup = (id: string) => AnyTally | undefined;
 
 /** Structure, election, signer and signature of any tally on its own (no parent relation). */
 export function validateTally(ctx: ElectionContext, t: AnyTally, checkWord?: WordCheck): void {
-  if (t.kind === 'precinct') validatePrecinctTally(ctx, t.tally, checkWord);
-  else validateAggregateTally(ctx, t.tally, checkWord);
+  validateAnyTally(ctx, t, checkWord);
 }
-
-const nodeIdOf = (t: AnyTally): string => (t.kind === 'precinct' ? t.tally.precinctId : t.tally.nodeId);
-
-const asProtocolError = (err: unknown, t: AnyTally): ProtocolError =>
-  err instanceof ProtocolError ? err : new ProtocolError('inconsistent', String(nodeIdOf(t)), String(err));
 
 export interface TallyValidation {
   /** Why the tally is invalid; undefined when it is valid. */
@@ -40,40 +33,12 @@ export interface TallyValidation {
 }
 
 /**
- * validateTally for many tallies: each gets the outcome (and error) it would get on its own, but
- * the Z*_{n^2} membership of all their words is tested in one batch (crypto/batch-membership.ts)
- * instead of one gcd per word. Only a tally holding a word outside the group is validated again
- * with the per-word test, which names the word as validateTally does.
+ * validateTally for many tallies: each gets the outcome (and error) it would get on its own, the
+ * Z*_{n^2} membership of all their words tested in one batch (tally.ts batchTallyChecks).
  */
 export function validateTallies(ctx: ElectionContext, tallies: readonly AnyTally[]): TallyValidation[] {
-  const words: bigint[] = [];
-  const owners: number[] = [];
-  let current = 0;
-  // The range is checked at once (the same error); the gcd is left to the batch below.
-  const deferring: WordCheck = (c, path) => {
-    if (c <= 0n || c >= ctx.publicKey.n2) ctx.checkCiphertext(c, path);
-    words.push(c);
-    owners.push(current);
-  };
-  const out = tallies.map((t, i): TallyValidation => {
-    current = i;
-    try {
-      validateTally(ctx, t, deferring);
-      return { signed: true };
-    } catch (err) {
-      return { signed: false, error: asProtocolError(err, t) };
-    }
-  });
-  for (const i of new Set(nonMembers(ctx.publicKey, words).map((k) => owners[k]!))) {
-    const t = tallies[i]!;
-    try {
-      validateTally(ctx, t);
-      out[i]!.error = new ProtocolError('ciphertext-out-of-range', nodeIdOf(t), 'a word is not in Z*_{n^2}'); // not reached: the per-word test throws
-    } catch (err) {
-      out[i]!.error = asProtocolError(err, t);
-    }
-  }
-  return out;
+  // The signature is verified last: a check that completed (but for the batched gcd) verified it.
+  return batchTallyChecks(ctx, tallies, (t, w) => validateAnyTally(ctx, t, w)).map(({ error, completed }) => ({ signed: completed, ...(error ? { error } : {}) }));
 }
 
 export interface NodeTallies {

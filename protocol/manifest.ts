@@ -70,6 +70,8 @@ export const ManifestSchema = struct({
   slotBits: uint(1),
   contests: list(ContestSchema, 64),
   roster: list(RosterEntrySchema, MAX_ROSTER),
+  /** The one roster node whose signature a result may carry (the national node by default). */
+  combinerId: id,
   threshold: ThresholdParamsSchema,
   checkpointInterval: uint(4),
   /** Unix time in ms at which the polls close by themselves; 0 when closed by an admin. */
@@ -168,6 +170,7 @@ function validateRoster(m: Manifest): void {
     children.set(e.parent, (children.get(e.parent) ?? 0) + 1);
   });
   if (nationals !== 1) fail('manifest.roster', `exactly one national node is required, found ${nationals}`);
+  if (!byId.has(m.combinerId)) fail('manifest.combinerId', `combiner "${m.combinerId}" is not in the roster`);
   for (const e of m.roster) {
     if (e.role !== 'precinct' && e.role !== 'trustee' && !children.get(e.id)) fail('manifest.roster', `${e.role} "${e.id}" has no children`);
   }
@@ -196,6 +199,8 @@ export class ManifestIndex {
   readonly children: Map<string, RosterEntry[]>;
   readonly trustees: RosterEntry[];
   readonly national: RosterEntry;
+  /** The node that may sign the result. */
+  readonly combiner: RosterEntry;
 
   constructor(readonly manifest: Manifest) {
     this.hash = manifestHash(manifest);
@@ -209,6 +214,7 @@ export class ManifestIndex {
     }
     this.trustees = manifest.roster.filter((e) => e.role === 'trustee').sort((a, b) => a.trusteeIndex - b.trusteeIndex);
     this.national = manifest.roster.find((e) => e.role === 'national')!;
+    this.combiner = this.byId.get(manifest.combinerId)!;
   }
 
   node(id: string): RosterEntry {

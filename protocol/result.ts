@@ -39,6 +39,9 @@ export function validateResult(ctx: ElectionContext, result: Result): Result {
   ctx.checkElection(result.electionHash, 'result');
   const signer = ctx.index.byId.get(result.combinerId);
   if (!signer) throw new ProtocolError('unknown-signer', 'result.combinerId', `"${result.combinerId}" is not in the roster`);
+  if (signer.id !== ctx.index.combiner.id) {
+    throw new ProtocolError('unknown-signer', 'result.combinerId', `"${result.combinerId}" may not sign the result: the manifest names "${ctx.index.combiner.id}"`);
+  }
   result.words.forEach((w, i) => {
     if (w >= ctx.publicKey.n) throw new ProtocolError('out-of-range', `result.words[${i}]`, 'plaintext word is not below n');
   });

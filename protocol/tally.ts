@@ -2,6 +2,7 @@
 // ciphertexts, with the ballot count, the Merkle root of the ballot hashes in log order and the
 // log's chain head. An aggregate tally (county, state, national) holds per word the product of
 // its children's words, the children's tally hashes and the summed ballot count.
+import { nonMembers } from '../crypto/batch-membership.ts';
 import { equalBytes } from '../crypto/bytes.ts';
 import { defineSignedArtifact, hash32, type ArtifactOf } from './artifact.ts';
 import { bigUint, list, oneOf, struct, text, uint } from './codec.ts';
@@ -51,44 +52,122 @@ function checkWords(ctx: ElectionContext, list: bigint[], path: string, checkWor
   list.forEach((c, i) => (checkWord ?? ((w, at) => ctx.checkCiphertext(w, at)))(c, `${path}[${i}]`));
 }
 
-function signer(ctx: ElectionContext, nodeId: string, role: RosterEntry['role'], path: string): RosterEntry {
-  const entry = ctx.index.byId.get(nodeId);
-  if (!entry) throw new ProtocolError('unknown-signer', path, `"${nodeId}" is not in the roster`);
-  if (entry.role !== role) throw new ProtocolError('unknown-signer', path, `"${nodeId}" is a ${entry.role}, not a ${role}`);
+const signerIdOf = (t: AnyTally): string => (t.kind === 'precinct' ? t.tally.precinctId : t.tally.nodeId);
+const roleOf = (t: AnyTally): RosterEntry['role'] => (t.kind === 'precinct' ? 'precinct' : t.tally.level);
+const typeOf = (t: AnyTally): 'precinct-tally' | 'aggregate-tally' => (t.kind === 'precinct' ? 'precinct-tally' : 'aggregate-tally');
+
+/** The roster node a tally names as its signer, in the role it claims; throws 'unknown-signer'. */
+export function tallySigner(ctx: ElectionContext, t: AnyTally): RosterEntry {
+  const id = signerIdOf(t);
+  const path = `${typeOf(t)}.${t.kind === 'precinct' ? 'precinctId' : 'nodeId'}`;
+  const entry = ctx.index.byId.get(id);
+  if (!entry) throw new ProtocolError('unknown-signer', path, `"${id}" is not in the roster`);
+  if (entry.role !== roleOf(t)) throw new ProtocolError('unknown-signer', path, `"${id}" is a ${entry.role}, not a ${roleOf(t)}`);
   return entry;
 }
 
+/** Signer and signature: the tally is signed by the roster key of the node it names. */
+export function verifyTallySignature(ctx: ElectionContext, t: AnyTally): RosterEntry {
+  const entry = tallySigner(ctx, t);
+  if (t.kind === 'precinct') PrecinctTally.verifySignature(t.tally, entry.publicKey);
+  else AggregateTally.verifySignature(t.tally, entry.publicKey);
+  return entry;
+}
+
+function checkHead(ctx: ElectionContext, t: AnyTally): void {
+  const type = typeOf(t);
+  if (t.kind === 'precinct') PrecinctTally.schema.check(t.tally, type);
+  else AggregateTally.schema.check(t.tally, type);
+  if (t.tally.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', `${type}.version`, 'unsupported version');
+  ctx.checkElection(t.tally.electionHash, type);
+}
+
+function checkBody(ctx: ElectionContext, t: AnyTally, checkWord: WordCheck | undefined): void {
+  const type = typeOf(t);
+  checkWords(ctx, t.tally.words, `${type}.words`, checkWord);
+  if (t.tally.ballotCount >= 2 ** ctx.manifest.slotBits) throw new ProtocolError('out-of-range', `${type}.ballotCount`, 'count could overflow a slot');
+  if (t.kind === 'aggregate') {
+    const expected = ctx.index.childrenOf(t.tally.nodeId).map((c) => c.id);
+    const listed = t.tally.children.map((c) => c.id);
+    if (expected.length !== listed.length || expected.some((id, i) => id !== listed[i])) {
+      throw new ProtocolError('inconsistent', 'aggregate-tally.children', 'children must be exactly the roster children of the node, in roster order');
+    }
+  }
+}
+
 /**
- * Structure, election, signer and signature of a precinct tally (not its ballots). `checkWord`
- * replaces the per-word Z*_{n^2} test, for callers that batch it (protocol/hierarchy.ts).
+ * Everything about a tally but its signature: structure, version, election, the word count and
+ * every word in Z*_{n^2}, the ballot count, and an aggregate's child list. `checkWord` replaces
+ * the per-word Z*_{n^2} test, for callers that batch it (batchTallyForms).
  */
+export function checkTallyForm(ctx: ElectionContext, t: AnyTally, checkWord?: WordCheck): void {
+  checkHead(ctx, t);
+  checkBody(ctx, t, checkWord);
+}
+
+/** Form, signer and signature of a tally (not its ballots or children): what the network accepts. */
+export function validateAnyTally(ctx: ElectionContext, t: AnyTally, checkWord?: WordCheck): void {
+  checkHead(ctx, t);
+  const entry = tallySigner(ctx, t);
+  checkBody(ctx, t, checkWord);
+  if (t.kind === 'precinct') PrecinctTally.verifySignature(t.tally, entry.publicKey);
+  else AggregateTally.verifySignature(t.tally, entry.publicKey);
+}
+
+/** validateAnyTally for a precinct tally. */
 export function validatePrecinctTally(ctx: ElectionContext, tally: PrecinctTally, checkWord?: WordCheck): PrecinctTally {
-  PrecinctTally.schema.check(tally, 'precinct-tally');
-  if (tally.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', 'precinct-tally.version', 'unsupported version');
-  ctx.checkElection(tally.electionHash, 'precinct-tally');
-  const entry = signer(ctx, tally.precinctId, 'precinct', 'precinct-tally.precinctId');
-  checkWords(ctx, tally.words, 'precinct-tally.words', checkWord);
-  if (tally.ballotCount >= 2 ** ctx.manifest.slotBits) throw new ProtocolError('out-of-range', 'precinct-tally.ballotCount', 'count could overflow a slot');
-  PrecinctTally.verifySignature(tally, entry.publicKey);
+  validateAnyTally(ctx, { kind: 'precinct', tally }, checkWord);
   return tally;
 }
 
-/** Structure, election, signer, signature and the child list of an aggregate tally (`checkWord`: as above). */
+/** validateAnyTally for an aggregate tally. */
 export function validateAggregateTally(ctx: ElectionContext, tally: AggregateTally, checkWord?: WordCheck): AggregateTally {
-  AggregateTally.schema.check(tally, 'aggregate-tally');
-  if (tally.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', 'aggregate-tally.version', 'unsupported version');
-  ctx.checkElection(tally.electionHash, 'aggregate-tally');
-  const entry = signer(ctx, tally.nodeId, tally.level, 'aggregate-tally.nodeId');
-  checkWords(ctx, tally.words, 'aggregate-tally.words', checkWord);
-  if (tally.ballotCount >= 2 ** ctx.manifest.slotBits) throw new ProtocolError('out-of-range', 'aggregate-tally.ballotCount', 'count could overflow a slot');
-  const expected = ctx.index.childrenOf(entry.id).map((c) => c.id);
-  const listed = tally.children.map((c) => c.id);
-  if (expected.length !== listed.length || expected.some((id, i) => id !== listed[i])) {
-    throw new ProtocolError('inconsistent', 'aggregate-tally.children', 'children must be exactly the roster children of the node, in roster order');
-  }
-  AggregateTally.verifySignature(tally, entry.publicKey);
+  validateAnyTally(ctx, { kind: 'aggregate', tally }, checkWord);
   return tally;
 }
+
+/**
+ * checkForm for many tallies, with the Z*_{n^2} membership of all their words tested in one
+ * batch (crypto/batch-membership.ts) instead of one gcd per word; a tally holding a word outside
+ * the group is checked again word by word, which names the word. Each gets the error `check`
+ * (checkTallyForm, or validateAnyTally) would throw on its own, or none; `completed` says whether
+ * the check ran to its end apart from the batched gcd (so a signature checked last was verified).
+ */
+export function batchTallyChecks(
+  ctx: ElectionContext,
+  tallies: readonly AnyTally[],
+  check: (t: AnyTally, checkWord?: WordCheck) => void = (t, w) => checkTallyForm(ctx, t, w),
+): { error?: ProtocolError; completed: boolean }[] {
+  const words: bigint[] = [];
+  const owners: number[] = [];
+  let current = 0;
+  // The range is checked at once (the same error); the gcd is left to the batch below.
+  const deferring: WordCheck = (c, path) => {
+    if (c <= 0n || c >= ctx.publicKey.n2) ctx.checkCiphertext(c, path);
+    words.push(c);
+    owners.push(current);
+  };
+  const out = tallies.map((t, i): { error?: ProtocolError; completed: boolean } => {
+    current = i;
+    try {
+      check(t, deferring);
+      return { completed: true };
+    } catch (err) {
+      return { error: asProtocolError(err, t), completed: false };
+    }
+  });
+  for (const i of new Set(nonMembers(ctx.publicKey, words).map((k) => owners[k]!))) {
+    try {
+      check(tallies[i]!);
+      out[i]!.error = new ProtocolError('ciphertext-out-of-range', signerIdOf(tallies[i]!), 'a word is not in Z*_{n^2}'); // not reached: the per-word test throws
+    } catch (err) {
+      out[i]!.error = asProtocolError(err, tallies[i]!);
+    }
+  }
+  return out;
+}
+
+const asProtocolError = (err: unknown, t: AnyTally): ProtocolError => (err instanceof ProtocolError ? err : new ProtocolError('inconsistent', signerIdOf(t), String(err)));
 
 /** The homomorphic sum of tallies: the word-wise product of their ciphertexts. */
 export function multiplyWords(ctx: ElectionContext, lists: bigint[][]): bigint[] {

@@ -27,6 +27,8 @@ export interface SetupOptions extends ElectionShape {
   slotBits: number;
   checkpointInterval: number;
   closesAt: number;
+  /** The node that combines the partial decryptions and signs the result; the national node when absent. */
+  combiner?: string;
 }
 
 export const DEFAULT_SETUP: SetupOptions = {
@@ -83,6 +85,7 @@ export function generateElection(options: Partial<SetupOptions> = {}): Generated
     slotBits: o.slotBits,
     checkpointInterval: o.checkpointInterval,
     closesAt: o.closesAt,
+    ...(o.combiner ? { combinerId: o.combiner } : {}),
   });
   return { manifest, nodeKeys, shares, adminToken: toHex(randomBytes(32)) };
 }

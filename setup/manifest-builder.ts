@@ -27,6 +27,8 @@ export interface ManifestInput {
   slotBits: number;
   checkpointInterval: number;
   closesAt: number;
+  /** Who may sign the result; the national node when absent. */
+  combinerId?: string;
   /** Run validateManifest (default); a caller that builds an ElectionContext next may skip it. */
   validate?: boolean;
 }
@@ -56,6 +58,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     slotBits: input.slotBits,
     contests: input.contests,
     roster,
+    combinerId: input.combinerId ?? (input.jurisdictions.find((j) => j.role === 'national')?.id ?? ''),
     threshold: {
       threshold: input.key.params.threshold,
       trustees: input.key.params.trustees,

@@ -18,7 +18,7 @@ import { ElectionContext } from '../protocol/election.ts';
 import { manifestFromJSON, manifestToJSON, type Contest, type Manifest } from '../protocol/manifest.ts';
 import { STANDARD_CONTESTS } from '../protocol/contests.ts';
 import { generateElection } from '../setup/election-setup.ts';
-import { decodeFramed, encodeFramed } from '../record/record-files.ts';
+import { decodeFramed, encodeFramed } from '../protocol/record.ts';
 import { SeededRandom, drawChoices } from './simulated-voters.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

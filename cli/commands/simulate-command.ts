@@ -51,9 +51,9 @@ export function registerSimulateCommand(program: Command): void {
       if (opts.scale !== undefined) {
         if (opts.scale !== 'us') throw new InvalidArgumentError('--scale takes "us"');
         // 175,000 precincts and 159 million ballots by default; the level code is the roles'.
-        const { runUsScale } = await import('../../sim/us-scale/run.ts');
+        const { runUsScale, usScaleExitCode } = await import('../../sim/us-scale/run.ts');
         const report = await runUsScale({ seed: opts.seed, ...(opts.keyBits ? { keyBits: opts.keyBits } : {}), ...(opts.out ? { out: opts.out } : {}) });
-        process.exitCode = report.ok ? 0 : 1;
+        process.exitCode = usScaleExitCode(report);
         return;
       }
       // Loaded only when asked for: every other command (a node above all) stays light.

@@ -150,7 +150,16 @@ export function renderVerification(view: HierarchyView): void {
   else if (v.state === 'error') items.push(h('p', {}, badge('error', 'the record could not be checked'), ` ${v.message ?? ''}`));
   else {
     items.push(
-      h('p', { id: 'verification-verdict' }, v.ok ? badge('pass', 'the record this node holds verifies') : badge('fail', 'the record does not verify'), v.ballots ? '' : h('span', { class: 'muted' }, ' (this node holds no ballots: checks 3–6 cover published ballots, which `tallymesh verify` checks on the full record)')),
+      h(
+        'p',
+        { id: 'verification-verdict' },
+        v.verdict === 'pass'
+          ? badge('pass', 'the record this node holds verifies, every ballot included')
+          : v.ok
+            ? badge('partial', 'every tally, partial decryption and the result this node holds verify')
+            : badge('fail', 'the record does not verify'),
+        v.verdict === 'partial' ? h('span', { class: 'muted' }, ' (partial: the ballots are at the precincts; `tallymesh record` collects them and `tallymesh verify` checks them all)') : '',
+      ),
       h(
         'table',
         { 'aria-label': 'Record checks' },

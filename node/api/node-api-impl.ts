@@ -312,8 +312,8 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
       const data = await this.record();
       if (this.node.stopped()) return;
       this.recordCheckTask = checkRecordInWorker(this.id, data);
-      const { checks, ballots } = await this.recordCheckTask.promise;
-      this.recordCheckState = { state: 'done', checks, ballots };
+      const { checks, ballots, verdict } = await this.recordCheckTask.promise;
+      this.recordCheckState = { state: 'done', checks, ballots, verdict };
     } catch (err) {
       if (this.node.stopped()) return;
       this.recordCheckState = { state: 'error', checks: [], ballots: 0, message: errorMessage(err) };

@@ -166,6 +166,8 @@ export interface RecordCheckView {
   checks: { number: number | string; name: string; title: string; status: 'pass' | 'fail' | 'skip'; details: string[] }[];
   /** Ballots in the checked record (a precinct publishes its own; others hold none). */
   ballots: number;
+  /** pass, or partial: every check that ran passed but the node holds no ballots of some precincts. */
+  verdict?: 'pass' | 'partial' | 'fail';
   message?: string;
 }
 

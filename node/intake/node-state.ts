@@ -29,8 +29,6 @@ export interface NodeStateInit {
   share?: TrusteeShare;
   /** Trustees: decrypt as soon as the hierarchy checks out (else on an admin command). */
   autoDecrypt: boolean;
-  /** Combine t valid partials into the result (the national node always does). */
-  combine: boolean;
 }
 
 /** What the node does with an accepted artifact besides keeping it. */
@@ -164,7 +162,7 @@ export class NodeState {
       return { type: 'aggregate-tally', bytes: AggregateTally.encode(this.aggregator.aggregate()) };
     }
     const national = this.national;
-    if (national && !this.combinerRole && (this.role === 'national' || this.init.combine)) {
+    if (national && !this.combinerRole && this.combines) {
       this.combinerRole = new CombinerRole(this.ctx, this.id, this.init.secretKey, national);
       for (const p of this.partialsByHash.values()) this.combinerRole.add(p);
     }
@@ -242,9 +240,9 @@ export class NodeState {
     return author.parent === this.id && !subscribesToBoard(author);
   }
 
-  /** For wants.ts: whether the combining work is this node's. */
+  /** Whether this node is the manifest's combiner (it alone may sign the result). */
   get combines(): boolean {
-    return this.init.combine;
+    return this.ctx.index.combiner.id === this.id;
   }
 }
 

@@ -197,7 +197,8 @@ export function buildHierarchy(input: ModelInput): HierarchyView {
     ...(result ? { result } : {}),
     verification: {
       state: recordCheck.state,
-      ok: recordCheck.state === 'done' && recordCheck.checks.every((c) => c.status === 'pass'),
+      ok: recordCheck.state === 'done' && (recordCheck.verdict ? recordCheck.verdict !== 'fail' : recordCheck.checks.every((c) => c.status !== 'fail')),
+      ...(recordCheck.verdict ? { verdict: recordCheck.verdict } : {}),
       checks: recordCheck.checks,
       ballots: recordCheck.ballots,
       ...(recordCheck.message ? { message: recordCheck.message } : {}),

@@ -369,7 +369,8 @@ export const hierarchySchema = {
       required: ['state', 'ok', 'checks', 'ballots', 'threshold'],
       properties: {
         state: { type: 'string', enum: ['waiting', 'running', 'done', 'error'] },
-        ok: { type: 'boolean' },
+        ok: { type: 'boolean', description: 'every check that ran passed' },
+        verdict: { type: 'string', enum: ['pass', 'partial', 'fail'], description: 'partial: this node holds no ballots of some precincts (tallymesh verify checks them on the full record)' },
         checks: { type: 'array', items: checkSchema },
         ballots: { type: 'integer', description: 'ballots in the record this node checked' },
         message: { type: 'string' },

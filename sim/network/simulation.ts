@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Receipt } from '../../protocol/receipt.ts';
 import { manifestToJSON } from '../../protocol/manifest.ts';
-import { verifyRecord, type CheckResult } from '../../protocol/verify.ts';
+import { formatCheck, type CheckResult } from '../../protocol/verify/index.ts';
+import { verifyRecordDir } from '../../record/verify-record-dir.ts';
 import type { NodeStatus } from '../../node/api/node-api.ts';
 import { generateElection } from '../../setup/election-setup.ts';
 import { writeSetup } from '../../setup/setup-files.ts';
@@ -16,7 +17,6 @@ import { DEFAULT_SIMULATION, type SimulationOptions } from './simulation-options
 export { DEFAULT_SIMULATION, type SimulationOptions };
 import { writeJSON } from '../../record/record-files.ts';
 import { runRecord } from '../../cli/commands/record-command.ts';
-import { formatCheck } from '../../cli/commands/verify-command.ts';
 import { SeededRandom, addToCounts, drawChoices } from '../simulated-voters.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { BallotEncryptors } from '../ballot-encryptors.ts';
@@ -265,17 +265,14 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       t0 = performance.now();
       const recordDir = join(out, 'record');
       const { record } = await runRecord({ from: ['national', ...precincts].map((id) => net.url(id)), out: recordDir, print: () => undefined, warn: (w) => progress.note(`record: ${w}`) });
-      const verification = verifyRecord(record);
-      checks = verification.checks;
-      if (!verification.ok) problems.push('the record does not verify');
+      // One verification of the written folder, every core, the killed precinct's receipts with it.
+      const list = killed ? (receipts.get(killed) ?? []) : [];
+      const verification = await verifyRecordDir(recordDir, { receipts: list.map((receipt) => ({ label: `receipt ${receipt.logPosition} of ${killed}`, receipt })) });
+      checks = [...verification.checks, ...verification.receipts];
+      if (!verification.ok) problems.push(`the record does not verify (${verification.verdict})`);
+      for (const c of verification.receipts) if (c.status !== 'pass') problems.push(`receipt check ${c.number} fails: ${c.details.slice(0, 3).join('; ')}`);
+      receiptsChecked = verification.receipts[0]?.covered ?? 0;
       if (killed) {
-        const list = receipts.get(killed) ?? [];
-        for (const receipt of list) {
-          const v = verifyRecord(record, { receipt });
-          const failed = v.checks.filter((c) => String(c.number).startsWith('R') && c.status !== 'pass');
-          if (failed.length) problems.push(`receipt ${receipt.logPosition} of ${killed} fails ${failed.map((c) => c.number).join(', ')}`);
-          receiptsChecked++;
-        }
         const logged = record.ballots.get(killed)?.length ?? 0;
         if (logged !== list.length) problems.push(`${killed} acknowledged ${list.length} ballots but its log holds ${logged}`);
       }

@@ -2,9 +2,8 @@
 // (LocalHost, for workers: 0). Both answer the same requests with the same code (nodes.ts).
 import { WorkerClient } from '../../threads/worker-rpc.ts';
 import { PartitionNodes, type NodeRequest, type Progress } from './nodes.ts';
-import type { PartitionVerification, VerifyHost } from './verify.ts';
 
-export interface NodeHost extends VerifyHost {
+export interface NodeHost {
   readonly name: string;
   readonly ready: Promise<void>;
   call<T>(request: NodeRequest): Promise<T>;
@@ -37,9 +36,6 @@ export class WorkerHost implements NodeHost {
     return this.worker.call<T>(request);
   }
 
-  verify(dir: string, states: string[]): Promise<PartitionVerification> {
-    return this.call({ type: 'verify', dir, states });
-  }
 
   close(): Promise<void> {
     return this.worker.close();
@@ -65,9 +61,6 @@ export class LocalHost implements NodeHost {
     }
   }
 
-  verify(dir: string, states: string[]): Promise<PartitionVerification> {
-    return this.call({ type: 'verify', dir, states });
-  }
 
   async close(): Promise<void> {}
 }

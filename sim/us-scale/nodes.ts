@@ -14,11 +14,10 @@ import { PartialDecryption } from '../../protocol/partial-decryption.ts';
 import { AggregateTally, PrecinctTally, type AnyTally } from '../../protocol/tally.ts';
 import { AggregatorRole } from '../../roles/aggregator.ts';
 import { TrusteeRole } from '../../roles/trustee.ts';
-import { decodeFramed, encodeFramed } from '../../record/record-files.ts';
+import { decodeFramed, encodeFramed } from '../../protocol/record.ts';
 import { PaillierPublicKey } from '../../crypto/paillier.ts';
 import { generateSigningKey } from '../../crypto/signature.ts';
 import { addCounts, drawPrecinctCounts, syntheticPrecinctTally, type Counts } from './synthetic.ts';
-import { verifyPartition, type PartitionVerification } from './verify.ts';
 import { peerIdFromEd25519 } from '../../protocol/peer-id.ts';
 
 export type NodeRequest =
@@ -31,7 +30,6 @@ export type NodeRequest =
   | { type: 'import'; precinct: Uint8Array[]; aggregate: Uint8Array[] }
   | { type: 'trustee'; trusteeId: string; secretKey: Uint8Array; shareIndex: number; share: string; national: Uint8Array }
   | { type: 'release' }
-  | { type: 'verify'; dir: string; states: string[] }
   | { type: 'memory' };
 
 export interface KeysReply {
@@ -107,8 +105,6 @@ export class PartitionNodes {
         this.tallies.clear();
         this.ctx = undefined;
         return {};
-      case 'verify':
-        return verifyPartition(req.dir, req.states, this.progress) satisfies PartitionVerification;
       case 'memory':
         return { heapUsed: process.memoryUsage().heapUsed } satisfies MemoryReply;
     }

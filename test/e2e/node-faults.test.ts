@@ -611,13 +611,12 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
 
 describe('a precinct tally published while its county was down that reached only a sibling', () => {
   let folder: ElectionFolder;
-  let ctx: ElectionContext;
   let net: LocalNetwork;
   let token: string;
   let voters: Voters;
 
   beforeAll(async () => {
-    ({ folder, ctx, token, net, voters } = await startElection());
+    ({ folder, token, net, voters } = await startElection());
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 // The U.S.-scale run (sim/us-scale/), reduced: real atlas states and
 // counties, a 1024-bit key, a few hundred precincts. Checks the pieces (atlas, hierarchy, keys,
-// synthetic encryption), a whole run through worker threads (counts match, the record verifies
-// both with the parallel verifier and with protocol/verify.ts), and that the parallel verifier
-// reaches verifyRecord's verdicts on tampered records. No timing thresholds.
+// synthetic encryption), a whole run through worker threads (counts match, the record's
+// verification is partial: every tally, partial and the result checked, no ballots to check), and
+// that the verifier reaches the same verdicts with its units in worker threads and in one thread
+// on tampered records. No timing thresholds.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +13,12 @@ import { ballotLayout, unpackCounts } from '../../protocol/layout.ts';
 import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
 import { ID_PATTERN } from '../../protocol/manifest.ts';
 import { PrecinctTally } from '../../protocol/tally.ts';
-import { verifyRecord } from '../../protocol/verify.ts';
 import { readRecord } from '../../record/record-files.ts';
 import { loadUsAtlas } from '../../setup/us-atlas.ts';
 import { buildUsHierarchy, hierarchyNodes, partitionStates } from '../../sim/us-scale/us-jurisdictions.ts';
-import { LocalHost } from '../../sim/us-scale/hosts.ts';
-import { runUsScale } from '../../sim/us-scale/run.ts';
+import { runUsScale, usScaleExitCode } from '../../sim/us-scale/run.ts';
 import { drawPrecinctCounts } from '../../sim/us-scale/synthetic.ts';
-import { verifyRecordParallel } from '../../sim/us-scale/verify.ts';
+import { verifyRecordDir } from '../../record/verify-record-dir.ts';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -98,19 +97,20 @@ describe('us-scale run, reduced', () => {
       workers: 2,
       window: 8,
       out: recordDir,
-      crossCheck: true,
       print: (line) => lines.push(line),
     });
     expect(report.nodes).toMatchObject({ states: 2, counties: 7, precincts: 240, trustees: 9, roster: 1 + 2 + 7 + 240 + 9 });
     expect(report.ballots).toBe(200_000);
     expect(report.announced).toEqual(report.expected);
     expect(report.countsMatch).toBe(true);
-    expect(report.verification.mode).toBe('parallel');
-    expect(report.verification.checks.map((c) => c.status)).toEqual(new Array(9).fill('pass'));
-    expect(report.crossCheck?.ok).toBe(true);
+    expect(report.verification.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'skip', 'skip', 'skip', 'skip', 'pass', 'pass', 'pass']);
+    expect(report.verification.verdict).toBe('partial');
+    expect(report.verification.partialBecause.join()).toMatch(/ballots of some precincts are not in the record/);
+    expect(report.verification.coverage).toMatchObject({ precincts: 0, ballots: 0, tallies: 1 + 2 + 7 + 240, partials: 5 });
     expect(report.ok).toBe(true);
+    expect(usScaleExitCode(report)).toBe(3);
     expect(report.trusteeMs).toHaveLength(5);
-    expect(report.record.files).toBe(1 + 1 + 1 + 240 + 7 + 2 + 1 + 5); // manifest, result.bin/.json, tallies, partials
+    expect(report.record.files).toBe(2 + 2 + 240 + 7 + 2 + 1 + 5); // manifest.bin/.json, result.bin/.json, tallies, partials
     expect(report.peakRssBytes).toBeGreaterThan(0);
     expect(report.levels.map((l) => l.level)).toEqual(['setup', 'precinct tallies', 'county', 'state', 'publish tallies', 'national', 'decryption', 'record', 'verification']);
     expect(lines.some((l) => l.startsWith('networked: none'))).toBe(true);
@@ -122,26 +122,26 @@ describe('us-scale run, reduced', () => {
     expect(record.manifest.roster.find((e) => e.id === 'county-01-001')).toMatchObject({ role: 'county', fips: '10001', parent: 'state-01' });
   }, 300_000);
 
-  it('runs in the main thread alone (workers: 0) with the single-threaded verifier', async () => {
-    const report = await runUsScale({ precincts: 12, ballots: 3_000, keyBits: 1024, seed: 'solo', states: ['11'], workers: 0, window: 6, verify: 'serial', print: () => {} });
+  it('runs in the main thread alone (workers: 0), verifying there too', async () => {
+    const report = await runUsScale({ precincts: 12, ballots: 3_000, keyBits: 1024, seed: 'solo', states: ['11'], workers: 0, window: 6, print: () => {} });
     expect(report.nodes).toMatchObject({ states: 1, counties: 1, precincts: 12 });
-    expect(report.verification.mode).toBe('serial');
+    expect(report.verification.verdict).toBe('partial');
     expect(report.announced).toEqual(report.expected);
     expect(report.ok).toBe(true);
     expect(report.record.kept).toBe(false);
   }, 120_000);
 
-  it('the parallel verifier reaches verifyRecord\'s verdict on tampered records', async () => {
+  it('the verifier reaches the same verdict with its units in worker threads as in one thread, tampered records included', async () => {
     expect(recordDir).not.toBe('');
-    const hosts = [new LocalHost('a', () => {}), new LocalHost('b', () => {})];
     const statuses = (checks: { status: string }[]): string[] => checks.map((c) => c.status);
-    const compare = async (dir: string): Promise<{ parallel: Awaited<ReturnType<typeof verifyRecordParallel>>; serial: ReturnType<typeof verifyRecord> }> => {
-      const parallel = await verifyRecordParallel(dir, hosts);
-      const serial = verifyRecord(readRecord(dir));
-      expect(statuses(parallel.checks)).toEqual(statuses(serial.checks));
-      expect(parallel.ok).toBe(serial.ok);
-      for (let i = 0; i < 9; i++) expect([...parallel.checks[i]!.details].sort()).toEqual([...serial.checks[i]!.details].sort());
-      return { parallel, serial };
+    const compare = async (dir: string): Promise<Awaited<ReturnType<typeof verifyRecordDir>>> => {
+      const threads = await verifyRecordDir(dir, { jobs: 2, talliesOnly: true });
+      const here = await verifyRecordDir(dir, { jobs: 1, talliesOnly: true });
+      expect(statuses(threads.checks)).toEqual(statuses(here.checks));
+      expect(threads.verdict).toBe(here.verdict);
+      for (let i = 0; i < 9; i++) expect([...threads.checks[i]!.details].sort()).toEqual([...here.checks[i]!.details].sort());
+      expect(threads.coverage).toEqual(here.coverage);
+      return threads;
     };
     const copy = (): string => {
       const dir = join(tempDir(), 'record');
@@ -156,30 +156,29 @@ describe('us-scale run, reduced', () => {
     };
 
     const clean = await compare(recordDir);
-    expect(clean.parallel.ok).toBe(true);
-    expect(clean.parallel.mode).toBe('parallel');
+    expect(clean.verdict).toBe('partial');
 
-    // A precinct's count changed after signing: check 2 and check 7 fail.
+    // A precinct's count changed after signing: check 2 fails, and its county cannot be checked against it.
     const forged = copy();
     const file = join(forged, 'tallies', 'precinct-02-001-001.precinct-tally.bin');
     const tally = PrecinctTally.decode(new Uint8Array(readFileSync(file)));
     writeFileSync(file, PrecinctTally.encode({ ...tally, ballotCount: tally.ballotCount + 1 }));
     const f = await compare(forged);
-    expect(f.parallel.mode).toBe('parallel');
-    expect(statuses(f.parallel.checks)).toEqual(['pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'fail', 'pass', 'pass']);
+    expect(statuses(f.checks)).toEqual(['pass', 'fail', 'skip', 'skip', 'skip', 'skip', 'skip', 'pass', 'pass']);
+    expect(f.verdict).toBe('fail');
 
     // A county's tally is missing.
     const missing = copy();
     unlinkSync(join(missing, 'tallies', 'county-01-003.aggregate-tally.bin'));
     const m = await compare(missing);
-    expect(m.parallel.mode).toBe('parallel');
-    expect(m.parallel.checks[6]!.status).toBe('fail');
+    expect(m.checks[6]!.status).toBe('fail');
+    expect(m.checks[6]!.details.join('\n')).toMatch(/county "county-01-003" has no tally in the record/);
 
-    // A file holding another node's tally: not the shape the split handles, so verifyRecord runs.
+    // A file holding another node's tally: file names bind.
     const misnamed = copy();
     copyFileSync(join(misnamed, 'tallies', 'precinct-02-001-001.precinct-tally.bin'), join(misnamed, 'tallies', 'precinct-02-001-002.precinct-tally.bin'));
     const x = await compare(misnamed);
-    expect(x.parallel.mode).toBe('serial');
-    expect(x.parallel.ok).toBe(false);
+    expect(x.checks[1]!.details.join('\n')).toMatch(/precinct-02-001-002\.precinct-tally\.bin: .*holds the tally of "precinct-02-001-001"/);
+    expect(x.verdict).toBe('fail');
   }, 300_000);
 });

@@ -12,7 +12,8 @@ import { Result } from '../../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../../protocol/tally.ts';
 import { generateElection, type GeneratedElection } from '../../setup/election-setup.ts';
 import { runInProcessElection, type InProcessOutcome } from '../../sim/in-process-election.ts';
-import { decodeFramed, encodeFramed, readRecord, writeRecord } from '../../record/record-files.ts';
+import { readRecord, writeRecord } from '../../record/record-files.ts';
+import { decodeFramed, encodeFramed } from '../../protocol/record.ts';
 
 export const FIXTURE_SHAPE = { keyBits: 1024, states: 2, countiesPerState: 1, precinctsPerCounty: 2 } as const;
 

@@ -8,7 +8,7 @@ import { toHex } from '../../../crypto/bytes.ts';
 import { inclusionProof } from '../../../crypto/merkle.ts';
 import { Ballot } from '../../../protocol/ballot.ts';
 import { Receipt } from '../../../protocol/receipt.ts';
-import { CHECKS } from '../../../protocol/verify.ts';
+import { CHECKS } from '../../../protocol/verify/index.ts';
 import { loadManifest } from '../../../setup/setup-files.ts';
 import { createRecordFixture, readBallots, recordPaths, writeBallots, type RecordFixture } from '../../support/record-fixture.ts';
 import { BIN, REPO_ROOT } from '../../support/paths.ts';
@@ -114,7 +114,8 @@ describe('tallymesh verify', () => {
       expect(statusIn(r.stdout, c.number)).toBe('PASS');
     }
     expect(r.stdout).toContain(`election hash ${fx.outcome.ctx.hashHex}`);
-    expect(r.stdout).toContain('All 9 checks passed.');
+    expect(r.stdout).toMatch(/covered: the whole election; 4 of 4 precincts' ballots \(\d+ ballots, every proof checked; 4 precincts in the roster\), 9 tallies, 9 valid partial decryptions/);
+    expect(r.stdout).toContain('PASS: all 9 checks passed over the whole election.');
   });
 
   it('exits 1 on a tampered record, and the failing check\'s line shows FAIL', () => {
@@ -127,13 +128,10 @@ describe('tallymesh verify', () => {
     expect(statusIn(r.stdout, 6)).toBe('FAIL');
     for (const n of [1, 2, 3, 4, 5, 7, 8, 9]) expect(statusIn(r.stdout, n)).toBe('PASS');
     expect(r.stdout).toContain(precinct);
-    expect(r.stdout).toContain('1 of 9 checks did not pass: 6.');
+    expect(r.stdout).toContain('FAIL: checks 6 failed.');
   });
 
-  // BUG (same root cause as the check 1 test in verify-record.test.ts): readRecord validates the
-  // manifest while reading it, so the command dies with exit 2 and "tallymesh: manifest.json: …"
-  // instead of printing check 1 FAIL (the others SKIP) and exiting 1.
-  it('exits 1 on a record whose manifest.json has an inconsistent roster, showing check 1 FAIL', () => {
+  it('exits 1 on a record whose manifest.json disagrees with manifest.bin, showing check 1 FAIL', () => {
     const dir = fx.copy('cli-bad-manifest');
     const json = JSON.parse(fs.readFileSync(recordPaths.manifest(dir), 'utf8')) as { roster: { id: string; parent: string }[] };
     json.roster.find((e) => e.id === 'county-01-001')!.parent = 'precinct-02-001-001';
@@ -141,14 +139,35 @@ describe('tallymesh verify', () => {
     const r = tallymesh('verify', dir);
     expect(r.status, r.stderr).toBe(1);
     expect(statusIn(r.stdout, 1)).toBe('FAIL');
+    expect(r.stdout).toMatch(/manifest\.json: /);
+  });
+
+  it('exits 1 with check 1 FAIL naming the missing manifest for a folder that holds no record', () => {
+    const dir = fx.tempDir('cli-empty');
+    const r = tallymesh('verify', dir);
+    expect(r.status).toBe(1);
+    expect(statusIn(r.stdout, 1)).toBe('FAIL');
+    expect(r.stdout).toMatch(/manifest\.bin: is missing/);
     for (const n of [2, 3, 4, 5, 6, 7, 8, 9]) expect(statusIn(r.stdout, n)).toBe('SKIP');
   });
 
-  it('exits non-zero with a message for a folder that holds no record', () => {
-    const dir = fx.tempDir('cli-empty');
-    const r = tallymesh('verify', dir);
+  it('exits 3 for a partial verification: --subtree, or --tallies-only where ballots are missing', () => {
+    const sub = tallymesh('verify', fx.recordDir, '--subtree', 'county-01-001', '--jobs', '2');
+    expect(sub.status, sub.stdout + sub.stderr).toBe(3);
+    expect(sub.stdout).toMatch(/covered: subtree of county-01-001, with its path county-01-001 -> state-01 -> national/);
+    expect(sub.stdout).toMatch(/^PARTIAL: /m);
+    const dir = fx.copy('cli-partial');
+    fs.rmSync(recordPaths.ballots(dir, 'precinct-02-001-001'));
+    expect(tallymesh('verify', dir).status).toBe(1);
+    const t = tallymesh('verify', dir, '--tallies-only');
+    expect(t.status, t.stdout).toBe(3);
+    expect(statusIn(t.stdout, 3)).toBe('SKIP');
+  });
+
+  it('exits 2 for a --jobs value that is not a positive integer', () => {
+    const r = tallymesh('verify', fx.recordDir, '--jobs', '0');
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/manifest\.json/);
+    expect(r.stderr).toContain('--jobs');
   });
 
   describe('--receipt FILE', () => {
@@ -161,7 +180,7 @@ describe('tallymesh verify', () => {
       const r = tallymesh('verify', fx.recordDir, '--receipt', file);
       expect(r.status, r.stdout + r.stderr).toBe(0);
       for (const n of ['R1', 'R2', 'R3']) expect(statusIn(r.stdout, n)).toBe('PASS');
-      expect(r.stdout).toContain('All 12 checks passed.');
+      expect(r.stdout).toContain('PASS: all 12 checks passed over the whole election.');
     });
 
     it('exits 1 for a receipt with a tampered signature (R1 FAIL)', () => {
@@ -177,7 +196,7 @@ describe('tallymesh verify', () => {
       for (const c of CHECKS) expect(statusIn(r.stdout, c.number)).toBe('PASS');
     });
 
-    it('reads an inclusion proof from the receipt file for a precinct that published no ballots', () => {
+    it('reads an inclusion proof from the receipt file for a precinct whose ballots are not in the record (--tallies-only)', () => {
       const dir = fx.copy('cli-unpublished');
       fs.rmSync(recordPaths.ballots(dir, precinct));
       const cast = fx.outcome.cast.get(precinct)!;
@@ -186,13 +205,13 @@ describe('tallymesh verify', () => {
       const inclusion = { size: cast.length, path: inclusionProof(hashes, receipt.logPosition - 1).map(toHex) };
       const withProof = path.join(dir, '..', 'receipt-with-proof.json');
       fs.writeFileSync(withProof, JSON.stringify({ receipt: Receipt.toJSON(receipt), inclusion }));
-      const ok = tallymesh('verify', dir, '--receipt', withProof);
-      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      const ok = tallymesh('verify', dir, '--tallies-only', '--receipt', withProof);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(3);
       expect(statusIn(ok.stdout, 'R2')).toBe('PASS');
 
       const without = path.join(dir, '..', 'receipt-without-proof.json');
       fs.writeFileSync(without, JSON.stringify({ receipt: Receipt.toJSON(receipt) }));
-      const bad = tallymesh('verify', dir, '--receipt', without);
+      const bad = tallymesh('verify', dir, '--tallies-only', '--receipt', without);
       expect(bad.status).toBe(1);
       expect(statusIn(bad.stdout, 'R2')).toBe('FAIL');
     });

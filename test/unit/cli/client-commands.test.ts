@@ -308,7 +308,7 @@ describe('tallymesh record', () => {
     const read = readRecord(out);
     expect(read.precinctTallies).toHaveLength(1);
     expect(read.partials).toHaveLength(outcome.record.partials.length);
-    expect(runVerify(out, { print: () => {} }).ok).toBe(true);
+    expect((await runVerify(out, { print: () => {}, jobs: 1 })).ok).toBe(true);
   });
 
   it('keeps the first valid-looking result, says so, and leaves out bad sources', async () => {
@@ -323,7 +323,7 @@ describe('tallymesh record', () => {
     expect(text).toMatch(/127\.0\.0\.1:1: .*cannot reach the node.*left out/);
     expect(merged.sources).toEqual([badResultUrl, nationalUrl, precinctUrl]);
     expect(toHex(Result.hash(merged.record.result!))).toBe(toHex(Result.hash(outcome.record.result!)));
-    expect(runVerify(out, { print: () => {} }).ok).toBe(true);
+    expect((await runVerify(out, { print: () => {}, jobs: 1 })).ok).toBe(true);
   });
 
   it('refuses a folder that is not empty and fails when no node answers', async () => {

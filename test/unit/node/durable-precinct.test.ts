@@ -2,9 +2,6 @@
 // write, duplicates refused or answered idempotently, checkpoints every N, bit-for-bit recovery,
 // corruptions surfaced through the open path with the entry named, closing the polls durably,
 // and a tally state whose size does not grow with the number of ballots.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { byteLength, equalBytes, toHex, utf8 } from '../../../crypto/bytes.ts';
 import { frontierRoot, merkleRoot } from '../../../crypto/merkle.ts';
@@ -27,6 +24,7 @@ import { seqKey } from '../../../storage/keys.ts';
 import { decodeEntry, encodeEntry } from '../../../storage/log-codec.ts';
 import type { LogEntry } from '../../../storage/log-entry.ts';
 import { SeededRandom, drawChoices } from '../../../sim/simulated-voters.ts';
+import { tempStorage } from '../../support/temp-storage.ts';
 
 const INTERVAL = 5;
 
@@ -59,26 +57,18 @@ beforeAll(() => {
   };
 });
 
-const dirs: string[] = [];
-const openPrecincts: DurablePrecinct[] = [];
-const openDbs: NodeDatabase[] = [];
+const storage = tempStorage('tm-durable-');
+const { tempDir } = storage;
 
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-durable-'));
-  dirs.push(dir);
-  return dir;
-}
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const p of openPrecincts.splice(0)) await p.shutdown().catch(() => undefined);
-  for (const db of openDbs.splice(0)) await db.close();
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  await storage.cleanup();
 });
 
 async function openPrecinct(dataDir: string, extra: { checkpointInterval?: number } = {}): Promise<DurablePrecinct> {
   const p = await DurablePrecinct.open({ dataDir, ctx: fx.ctx, precinctId: fx.precinctId, secretKey: fx.secretKey, ...extra });
-  openPrecincts.push(p);
+  storage.onCleanup(() => p.shutdown());
   return p;
 }
 
@@ -154,9 +144,9 @@ describe('submitting ballots', () => {
   it('issues the receipt only after the synced log write has resolved', async () => {
     const dir = tempDir();
     const db = await openNodeDatabase(dir);
-    openDbs.push(db);
+    storage.onCleanup(() => db.close());
     const p = await DurablePrecinct.open({ db, ctx: fx.ctx, precinctId: fx.precinctId, secretKey: fx.secretKey });
-    openPrecincts.push(p);
+    storage.onCleanup(() => p.shutdown());
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const write = db.write.bind(db);
@@ -183,9 +173,9 @@ describe('submitting ballots', () => {
   it('issues no receipt and stops the precinct when the log write fails; the ballot is not in the log', async () => {
     const dir = tempDir();
     const db = await openNodeDatabase(dir);
-    openDbs.push(db);
+    storage.onCleanup(() => db.close());
     const p = await DurablePrecinct.open({ db, ctx: fx.ctx, precinctId: fx.precinctId, secretKey: fx.secretKey });
-    openPrecincts.push(p);
+    storage.onCleanup(() => p.shutdown());
     await p.submit(voter(0), fx.ballots[0]!);
     vi.spyOn(db, 'write').mockRejectedValueOnce(new Error('disk full'));
     const e = await expectPrecinctError(p.submit(voter(1), fx.ballots[1]!), 'stopped');
@@ -193,7 +183,7 @@ describe('submitting ballots', () => {
     await expectPrecinctError(p.submit(voter(2), fx.ballots[2]!), 'stopped');
     await p.shutdown();
     const again = await DurablePrecinct.open({ db, ctx: fx.ctx, precinctId: fx.precinctId, secretKey: fx.secretKey });
-    openPrecincts.push(again);
+    storage.onCleanup(() => again.shutdown());
     expect(again.count).toBe(1);
     expect(await again.receipt(Ballot.hash(fx.ballots[1]!))).toBeUndefined();
   });
@@ -324,12 +314,12 @@ describe('checkpoints and recovery', () => {
   it('writes a checkpoint missed by a crash when it reopens', async () => {
     const dir = tempDir();
     const db = await openNodeDatabase(dir);
-    openDbs.push(db);
+    storage.onCleanup(() => db.close());
     // Entries 1..5 logged straight into storage: as if the node died before checkpoint 5.
     const log = BallotLog.open(db, { hashBallot: hashBallotBytes });
     for (let i = 0; i < 5; i++) await log.append(voter(i), Ballot.encode(fx.ballots[i]!));
     const p = await DurablePrecinct.open({ db, ctx: fx.ctx, precinctId: fx.precinctId, secretKey: fx.secretKey });
-    openPrecincts.push(p);
+    storage.onCleanup(() => p.shutdown());
     expect(p.recovery.replayed).toBe(5);
     const [cp] = await collect(CheckpointStore.open(db).list());
     expect(cp?.position).toBe(5);
@@ -348,7 +338,7 @@ describe('checkpoints and recovery', () => {
 async function reopenDbAfter(p: DurablePrecinct, dir: string): Promise<NodeDatabase> {
   await p.shutdown();
   const db = await openNodeDatabase(dir);
-  openDbs.push(db);
+  storage.onCleanup(() => db.close());
   return db;
 }
 
@@ -534,7 +524,7 @@ describe('the tally state does not grow with the ballots', () => {
     const ctx = new ElectionContext(election.manifest);
     const precinctId = election.manifest.roster.find((e) => e.role === 'precinct')!.id;
     const p = await DurablePrecinct.open({ dataDir: tempDir(), ctx, precinctId, secretKey: election.nodeKeys.get(precinctId)!.secretKey });
-    openPrecincts.push(p);
+    storage.onCleanup(() => p.shutdown());
     const wordsSchema = list(bigUint(2 * MAX_KEY_BITS), 64);
     const maxWordsBytes = 4 + ctx.layout.wordCount * (2 + byteLength(ctx.publicKey.n2));
     const FIXED = 4 + 32 + 4 + 4; // count, chain head, frontier size, peak-list length

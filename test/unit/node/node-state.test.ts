@@ -22,14 +22,13 @@ beforeAll(() => {
   run = runInProcessElection(election, { ballotsPerPrecinct: 1, seed: 'node-state' });
 });
 
-const stateOf = (id: string, o: { autoDecrypt?: boolean; combine?: boolean } = {}): NodeState =>
+const stateOf = (id: string, o: { autoDecrypt?: boolean } = {}): NodeState =>
   new NodeState({
     ctx: run.ctx,
     id,
     secretKey: election.nodeKeys.get(id)!.secretKey,
     ...(election.shares.has(id) ? { share: election.shares.get(id)! } : {}),
     autoDecrypt: o.autoDecrypt ?? false,
-    combine: o.combine ?? false,
   });
 
 const precinct = (id: string): ValidatedArtifact => {

@@ -1,39 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../../../crypto/bytes.ts';
 import { hashParts } from '../../../crypto/hash.ts';
 import { ArtifactStore } from '../../../storage/artifact-store.ts';
 import type { ArtifactInput, StoredArtifact } from '../../../storage/artifact-store.ts';
-import { openNodeDatabase } from '../../../storage/database.ts';
-import type { NodeDatabase } from '../../../storage/database.ts';
+import { collect, tempStorage } from '../../support/temp-storage.ts';
 
-const open: NodeDatabase[] = [];
-const dirs: string[] = [];
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((db) => db.close()));
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function freshDb(dir = tempDir()): Promise<NodeDatabase> {
-  const db = await openNodeDatabase(dir);
-  open.push(db);
-  return db;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
+const storage = tempStorage();
+const { tempDir, freshDb } = storage;
+afterEach(() => storage.cleanup());
 
 function artifact(type: string, sender: string, body: string, slot = `${type}/${sender}/e1`): ArtifactInput {
   const bytes = utf8(body);

@@ -1,45 +1,20 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../../../crypto/bytes.ts';
 import { hashParts } from '../../../crypto/hash.ts';
 import { BallotLog } from '../../../storage/ballot-log.ts';
 import { openNodeDatabase } from '../../../storage/database.ts';
-import type { NodeDatabase } from '../../../storage/database.ts';
 import { seqKey } from '../../../storage/keys.ts';
 import { decodeEntry, encodeEntry } from '../../../storage/log-codec.ts';
 import { computeEntryHash, genesisHead } from '../../../storage/log-entry.ts';
 import type { LogEntry } from '../../../storage/log-entry.ts';
+import { collect, tempStorage } from '../../support/temp-storage.ts';
+
+const storage = tempStorage();
+const { tempDir, freshDb } = storage;
+afterEach(() => storage.cleanup());
 
 const hashBallot = (bytes: Uint8Array): Uint8Array => hashParts('test/ballot/v1', bytes);
 const ballot = (label: string): Uint8Array => utf8(`ballot:${label}`);
-
-const open: NodeDatabase[] = [];
-const dirs: string[] = [];
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function freshDb(dir = tempDir()): Promise<NodeDatabase> {
-  const db = await openNodeDatabase(dir);
-  open.push(db);
-  return db;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((db) => db.close()));
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('BallotLog append', () => {
   it('chains entries from the zero hash and indexes them', async () => {

@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { concatBytes, u64be, utf8 } from '../../../crypto/bytes.ts';
@@ -16,23 +14,14 @@ import type { LogEntry } from '../../../storage/log-entry.ts';
 import { replayLog } from '../../../storage/recovery.ts';
 import type { ReplayHandlers } from '../../../storage/recovery.ts';
 import { REPO_ROOT } from '../../support/paths.ts';
+import { collect, tempStorage } from '../../support/temp-storage.ts';
+
+const storage = tempStorage();
+const { tempDir, freshDb } = storage;
+afterEach(() => storage.cleanup());
 
 const hashBallot = (bytes: Uint8Array): Uint8Array => hashParts('test/ballot/v1', bytes);
 const ballot = (n: number): Uint8Array => utf8(`ballot:${n}`);
-
-const open: NodeDatabase[] = [];
-const dirs: string[] = [];
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((db) => db.close()));
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 interface Fixture {
   db: NodeDatabase;
@@ -41,17 +30,10 @@ interface Fixture {
 }
 
 async function fixture(entries: number): Promise<Fixture> {
-  const db = await openNodeDatabase(tempDir());
-  open.push(db);
+  const db = await freshDb();
   const log = BallotLog.open(db, { hashBallot });
   for (let i = 1; i <= entries; i++) await log.append(`voter-${i}`, ballot(i));
   return { db, log, checkpoints: CheckpointStore.open(db) };
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 /** A stand-in for the caller's tally: a count and a running digest of applied entries. */
@@ -314,7 +296,7 @@ describe('crash safety', () => {
     expect(acked).toBeGreaterThanOrEqual(180);
 
     const db = await openNodeDatabase(dir);
-    open.push(db);
+    storage.onCleanup(() => db.close());
     const log = BallotLog.open(db, { hashBallot });
     let count = 0;
     const result = await replayLog(log, CheckpointStore.open(db), {

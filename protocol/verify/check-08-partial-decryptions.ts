@@ -1,0 +1,34 @@
+// Check 8: partial decryptions. Each trustee's partial (whose signature check 2 verified) decrypts
+// the national tally: it names its hash, has one share per word, and every share's proof of
+// equality of discrete logs verifies against that trustee's verification key. At least t distinct
+// trustees must have valid partials. Depends on check 7 for the national tally.
+import { toHex } from '../../crypto/bytes.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
+import type { ElectionContext } from '../election.ts';
+import { PartialDecryption, validatePartialDecryption } from '../partial-decryption.ts';
+import type { AggregateTally } from '../tally.ts';
+import type { CheckTally } from './checks.ts';
+
+/** The valid partials by content hash (proofs are randomised: a trustee may have two valid ones). */
+export function checkPartialDecryptions(
+  ctx: ElectionContext,
+  partials: readonly { file: string; partial: PartialDecryption }[],
+  national: AggregateTally,
+  nationalHash: Uint8Array,
+  tally: CheckTally,
+): Map<string, PartialDecryption> {
+  const valid = new Map<string, PartialDecryption>();
+  for (const { file, partial } of partials) {
+    try {
+      validatePartialDecryption(ctx, partial, nationalHash, national.words);
+      valid.set(toHex(PartialDecryption.hash(partial)), partial);
+      tally.covered++;
+    } catch (err) {
+      tally.failures.push(`${file}: ${errorMessage(err)}`);
+    }
+  }
+  const t = ctx.manifest.threshold.threshold;
+  const trustees = new Set([...valid.values()].map((p) => p.trusteeIndex)).size;
+  if (trustees < t) tally.failures.push(`only ${trustees} trustees have valid partial decryptions, ${t} are needed`);
+  return valid;
+}

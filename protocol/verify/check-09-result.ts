@@ -1,0 +1,51 @@
+// Check 9: the result. It is of the national tally (its hash and ballot count), lists t partial
+// decryptions of distinct trustees that check 8 found valid, combining them gives exactly its
+// words, and its counts are what the words unpack to. Its readable result.json, when present,
+// says exactly what result.bin says. Nodes run the same checkResult before they accept a result
+// from the network (node/intake).
+import { equalBytes, toHex } from '../../crypto/bytes.ts';
+import { combineVerifiedPartials } from '../../crypto/threshold.ts';
+import type { ElectionContext } from '../election.ts';
+import { ProtocolError } from '../errors.ts';
+import { shareAsPartial, type PartialDecryption } from '../partial-decryption.ts';
+import { Result, contestCounts, validateResult } from '../result.ts';
+import type { AggregateTally } from '../tally.ts';
+
+/** Throws a ProtocolError naming the first way the result is not the national tally's decryption. */
+export function checkResult(
+  ctx: ElectionContext,
+  result: Result,
+  national: AggregateTally,
+  nationalHash: Uint8Array,
+  validPartials: ReadonlyMap<string, PartialDecryption>,
+): void {
+  validateResult(ctx, result);
+  if (!equalBytes(result.tallyHash, nationalHash)) throw new ProtocolError('inconsistent', 'result.tallyHash', 'the result is not of the national tally');
+  if (result.ballotCount !== national.ballotCount) throw new ProtocolError('inconsistent', 'result.ballotCount', 'ballot count differs from the national tally');
+  const t = ctx.manifest.threshold.threshold;
+  if (result.partials.length !== t) throw new ProtocolError('inconsistent', 'result.partials', `the result must list ${t} partials, it lists ${result.partials.length}`);
+  const used = result.partials.map((h) => {
+    const p = validPartials.get(toHex(h));
+    if (!p) throw new ProtocolError('inconsistent', 'result.partials', `partial ${toHex(h).slice(0, 16)}… is not a valid partial decryption of the national tally`);
+    return p;
+  });
+  if (new Set(used.map((p) => p.trusteeIndex)).size !== used.length) throw new ProtocolError('inconsistent', 'result.partials', 'a trustee is listed twice');
+  national.words.forEach((c, w) => {
+    const { plaintext } = combineVerifiedPartials(ctx.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!)));
+    if (plaintext !== result.words[w]) throw new ProtocolError('inconsistent', `result.words[${w}]`, 'combining the partials gives another plaintext');
+  });
+  if (JSON.stringify(contestCounts(ctx, result.words)) !== JSON.stringify(result.contests)) {
+    throw new ProtocolError('inconsistent', 'result.contests', 'counts differ from the decrypted words');
+  }
+}
+
+/** The readable view says what the canonical result says; throws naming the difference. */
+export function checkResultView(result: Result, view: unknown): void {
+  let parsed: Result;
+  try {
+    parsed = Result.fromJSON(view);
+  } catch (err) {
+    throw new ProtocolError('inconsistent', 'result.json', `is not a result: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!equalBytes(Result.encode(parsed), Result.encode(result))) throw new ProtocolError('inconsistent', 'result.json', 'says something else than result.bin');
+}
