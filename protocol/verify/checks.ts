@@ -55,6 +55,18 @@ export function mergeTally(into: CheckTally, add: CheckTally): void {
   into.covered += add.covered;
 }
 
+/** Runs one item's check: covered when fn returns, a failure `label: why` when it throws. */
+export function checkItem(tally: CheckTally, label: string, fn: () => void): boolean {
+  try {
+    fn();
+    tally.covered++;
+    return true;
+  } catch (err) {
+    tally.failures.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
 export function statusOf(t: CheckTally): CheckStatus {
   if (t.failures.length) return 'fail';
   if (t.skips.length || t.covered === 0) return 'skip';

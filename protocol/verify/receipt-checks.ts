@@ -6,12 +6,11 @@
 // counted: it and every tally on the path up to the national tally passed, and so did the result.
 import { equalBytes } from '../../crypto/bytes.ts';
 import { verifyInclusion } from '../../crypto/merkle.ts';
-import { errorMessage } from '../../errors/tallymesh-error.ts';
 import type { ElectionContext } from '../election.ts';
 import { ProtocolError } from '../errors.ts';
 import { validateReceipt, type Receipt } from '../receipt.ts';
 import type { PrecinctTally } from '../tally.ts';
-import type { CheckTally } from './checks.ts';
+import { checkItem, type CheckTally } from './checks.ts';
 
 export interface ReceiptInput {
   /** How reports name the receipt (its file). */
@@ -21,19 +20,8 @@ export interface ReceiptInput {
   inclusion?: { size: number; path: Uint8Array[] };
 }
 
-const guard = (tally: CheckTally, label: string, fn: () => void): boolean => {
-  try {
-    fn();
-    tally.covered++;
-    return true;
-  } catch (err) {
-    tally.failures.push(`${label}: ${errorMessage(err)}`);
-    return false;
-  }
-};
-
 export function checkReceiptSignature(ctx: ElectionContext, input: ReceiptInput, tally: CheckTally): boolean {
-  return guard(tally, input.label, () => validateReceipt(ctx, input.receipt));
+  return checkItem(tally, input.label, () => validateReceipt(ctx, input.receipt));
 }
 
 /**
@@ -41,7 +29,7 @@ export function checkReceiptSignature(ctx: ElectionContext, input: ReceiptInput,
  * hashes in log order when the record holds them and they passed checks 3 and 6.
  */
 export function checkReceiptInclusion(input: ReceiptInput, precinctTally: PrecinctTally | undefined, ballotHashes: Uint8Array[] | undefined, tally: CheckTally): boolean {
-  return guard(tally, input.label, () => {
+  return checkItem(tally, input.label, () => {
     const r = input.receipt;
     if (!precinctTally) throw new ProtocolError('inconsistent', 'receipt', `the tally of "${r.precinctId}" is missing or failed its checks`);
     const index = r.logPosition - 1;
@@ -60,7 +48,7 @@ export function checkReceiptInclusion(input: ReceiptInput, precinctTally: Precin
 
 /** R3: `counted` says whether the precinct's tally and its whole path to the result verified. */
 export function checkReceiptCounted(input: ReceiptInput, counted: { ok: true } | { ok: false; why: string }, tally: CheckTally): boolean {
-  return guard(tally, input.label, () => {
+  return checkItem(tally, input.label, () => {
     if (!counted.ok) throw new ProtocolError('inconsistent', 'tally', counted.why);
   });
 }

@@ -4,6 +4,7 @@
 // county's tally as its state sees it. Units are independent, so they run side by side in worker
 // threads (record/verify-workers.ts) and an auditor can take just some of them (--subtree).
 import type { ElectionContext } from '../election.ts';
+import type { RosterEntry } from '../manifest.ts';
 import type { PrecinctTally, ChildTally } from '../tally.ts';
 import { checkBallotProofs, type CheckedBallots } from './check-03-ballot-proofs.ts';
 import { checkBallotUniqueness } from './check-04-ballot-uniqueness.ts';
@@ -55,17 +56,11 @@ export interface UnitOptions {
   talliesOnly: boolean;
 }
 
-export function verifyCounty(ctx: ElectionContext, source: RecordSource, unit: CountyUnit, options: UnitOptions): CountyReport {
-  const t = emptyTallies();
-  const coverage: Coverage = { precincts: 0, ballots: 0, tallies: 0 };
-  const countyEntry = ctx.index.node(unit.county);
-  const precincts = ctx.index.childrenOf(unit.county);
-  const inScope = (id: string): boolean => unit.precincts === 'all' || unit.precincts.includes(id);
-
-  // Checks 2 and 7 (form) for the county and all its precincts.
+/** Reads the tallies of `entries`: a missing one fails check 7, an unreadable one or a bad signature check 2. */
+export function readTallies(ctx: ElectionContext, source: RecordSource, entries: readonly RosterEntry[], t: CheckTallies): { atHand: TallyAtHand[]; signed: Set<string> } {
   const atHand: TallyAtHand[] = [];
   const signed = new Set<string>();
-  for (const entry of [countyEntry, ...precincts]) {
+  for (const entry of entries) {
     const read = source.tally(entry);
     if (!read) missingTally(entry, t[7]);
     else if (!read.ok) t[2].failures.push(`${read.file}: ${read.reason}`);
@@ -74,6 +69,18 @@ export function verifyCounty(ctx: ElectionContext, source: RecordSource, unit: C
       atHand.push({ entry, tally: read.value, file: read.file });
     }
   }
+  return { atHand, signed };
+}
+
+export function verifyCounty(ctx: ElectionContext, source: RecordSource, unit: CountyUnit, options: UnitOptions): CountyReport {
+  const t = emptyTallies();
+  const coverage: Coverage = { precincts: 0, ballots: 0, tallies: 0 };
+  const countyEntry = ctx.index.node(unit.county);
+  const precincts = ctx.index.childrenOf(unit.county);
+  const inScope = (id: string): boolean => unit.precincts === 'all' || unit.precincts.includes(id);
+
+  // Checks 2 and 7 (form) for the county and all its precincts.
+  const { atHand, signed } = readTallies(ctx, source, [countyEntry, ...precincts], t);
   coverage.tallies += signed.size;
   const formed = checkTallyForms(ctx, atHand, t[7]);
   const good = (id: string): ChildTally | undefined => (signed.has(id) ? formed.get(id) : undefined);

@@ -10,14 +10,14 @@ import type { PartialDecryption } from '../partial-decryption.ts';
 import type { Result } from '../result.ts';
 import type { AggregateTally, ChildTally } from '../tally.ts';
 import { checkManifest } from './check-01-manifest.ts';
-import { checkPartialSignature, checkResultSignature, checkTallySignature } from './check-02-signatures.ts';
-import { checkAggregate, checkTallyForms, missingTally, type TallyAtHand } from './check-07-aggregates.ts';
+import { checkPartialSignature, checkResultSignature } from './check-02-signatures.ts';
+import { checkAggregate, checkTallyForms } from './check-07-aggregates.ts';
 import { checkPartialDecryptions } from './check-08-partial-decryptions.ts';
 import { checkResult, checkResultView } from './check-09-result.ts';
 import { CHECKS, RECEIPT_CHECKS, checkResult as resultOf, emptyTallies, emptyTally, mergeTallies, mergeTally, type CheckResult, type CheckTallies, type CheckTally } from './checks.ts';
 import { checkReceiptCounted, type ReceiptInput } from './receipt-checks.ts';
 import type { RecordSource } from './record-source.ts';
-import { verifyCounty, type CountyReport, type CountyUnit, type Coverage } from './verify-county.ts';
+import { readTallies, verifyCounty, type CountyReport, type CountyUnit, type Coverage } from './verify-county.ts';
 
 export type Verdict = 'pass' | 'partial' | 'fail';
 
@@ -154,17 +154,7 @@ export async function verifyRecord(source: RecordSource, options: VerifyOptions 
   for (const level of levels) {
     for (const entry of upper(level)) {
       const siblings = ctx.index.childrenOf(entry.id).filter((c) => !childOf.has(c.id));
-      const atHand: TallyAtHand[] = [];
-      const signed = new Set<string>();
-      for (const e of [entry, ...siblings]) {
-        const read = source.tally(e);
-        if (!read) missingTally(e, t[7]);
-        else if (!read.ok) t[2].failures.push(`${read.file}: ${read.reason}`);
-        else {
-          if (checkTallySignature(ctx, e, read.value, read.file, t[2])) signed.add(e.id);
-          atHand.push({ entry: e, tally: read.value, file: read.file });
-        }
-      }
+      const { atHand, signed } = readTallies(ctx, source, [entry, ...siblings], t);
       coverage.tallies += signed.size;
       const formed = checkTallyForms(ctx, atHand, t[7]);
       for (const s of siblings) {

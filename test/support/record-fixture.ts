@@ -13,6 +13,7 @@ import { AggregateTally, PrecinctTally } from '../../protocol/tally.ts';
 import { generateElection, type GeneratedElection } from '../../setup/election-setup.ts';
 import { runInProcessElection, type InProcessOutcome } from '../../sim/in-process-election.ts';
 import { readRecord, writeRecord } from '../../record/record-files.ts';
+import { recordFile } from '../../protocol/verify/index.ts';
 import { decodeFramed, encodeFramed } from '../../protocol/record.ts';
 
 export const FIXTURE_SHAPE = { keyBits: 1024, states: 2, countiesPerState: 1, precinctsPerCounty: 2 } as const;
@@ -71,15 +72,16 @@ export function createRecordFixture(ballotsPerPrecinct = 3): RecordFixture {
 
 const bytes = (file: string): Uint8Array => new Uint8Array(fs.readFileSync(file));
 
+/** Paths of a record folder's files (the names are protocol/verify's recordFile). */
 export const recordPaths = {
-  ballots: (dir: string, precinctId: string): string => path.join(dir, 'ballots', `${precinctId}.bin`),
-  precinctTally: (dir: string, id: string): string => path.join(dir, 'tallies', `${id}.precinct-tally.bin`),
-  aggregateTally: (dir: string, id: string): string => path.join(dir, 'tallies', `${id}.aggregate-tally.bin`),
-  partial: (dir: string, trusteeId: string): string => path.join(dir, 'partials', `${trusteeId}.bin`),
-  result: (dir: string): string => path.join(dir, 'result.bin'),
-  manifest: (dir: string): string => path.join(dir, 'manifest.json'),
+  ballots: (dir: string, precinctId: string): string => path.join(dir, recordFile.ballots(precinctId)),
+  precinctTally: (dir: string, id: string): string => path.join(dir, recordFile.tally({ id, role: 'precinct' })),
+  aggregateTally: (dir: string, id: string): string => path.join(dir, recordFile.tally({ id, role: 'county' })),
+  partial: (dir: string, trusteeId: string): string => path.join(dir, recordFile.partial(trusteeId)),
+  result: (dir: string): string => path.join(dir, recordFile.result),
+  /** The readable manifest.json (the canonical bytes are manifest.bin). */
+  manifest: (dir: string): string => path.join(dir, recordFile.manifestView),
 };
-
 export function readBallots(dir: string, precinctId: string): Ballot[] {
   return decodeFramed(bytes(recordPaths.ballots(dir, precinctId)), precinctId).map((b) => Ballot.decode(b));
 }
