@@ -228,7 +228,8 @@ async function run(options: StorageBenchOptions): Promise<SuiteOutput> {
     const sample = ballots[0]!;
     const entryBytes = encodeEntry({
       seq: 1,
-      voterId: poolVoterId(0),
+      voter: new Uint8Array(32),
+      ballotId: Ballot.decode(sample).ballotId,
       ballotBytes: sample,
       ballotHash: Ballot.hash(Ballot.decode(sample)),
       prevHash: new Uint8Array(32),

@@ -27,6 +27,7 @@ export interface Health {
   ok: boolean;
   id: string;
   role: Role;
+  faults: string[];
 }
 
 export interface SubmitResult {

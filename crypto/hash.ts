@@ -1,7 +1,7 @@
 // SHA-256 with domain separation. Every hash in TallyMesh goes through here, so that two
 // different purposes can never produce colliding inputs: the domain tag and every part are
 // length-prefixed before hashing.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { bigintToBytes, bytesToBigint, u32be, utf8 } from './bytes.ts';
 
 export type HashPart = Uint8Array | string | bigint | number;
@@ -24,6 +24,11 @@ export function sha256(...chunks: Uint8Array[]): Uint8Array {
   const h = createHash('sha256');
   for (const c of chunks) h.update(c);
   return new Uint8Array(h.digest());
+}
+
+/** HMAC-SHA-256 (RFC 2104) of the message under the key: a keyed commitment nobody without the key can recompute. */
+export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return new Uint8Array(createHmac('sha256', key).update(message).digest());
 }
 
 /** SHA-256(len(domain) || domain || len(p1) || p1 || ...): unambiguous framing of every part. */

@@ -9,6 +9,7 @@ import { TallyMeshError, errorMessage } from '../errors/tallymesh-error.ts';
 import { contentHash } from '../protocol/artifact.ts';
 import { Ballot } from '../protocol/ballot.ts';
 import { slotKey } from '../protocol/validated-artifact.ts';
+import { normalizeVoterId } from '../protocol/voter-id.ts';
 import type { ElectionContext } from '../protocol/election.ts';
 import type { Receipt } from '../protocol/receipt.ts';
 import { PrecinctTally } from '../protocol/tally.ts';
@@ -62,6 +63,10 @@ export type DurablePrecinctErrorCode =
   | 'voter-already-voted'
   /** The same ballot is already logged under another voter id. Nothing changed. */
   | 'ballot-already-logged'
+  /** Another ballot with the same ballot id is already logged. Nothing changed. */
+  | 'ballot-id-taken'
+  /** The input cannot be stored as it is (storage refused it before writing). Nothing changed. */
+  | 'invalid-input'
   /** The polls are closed: no new ballot is accepted. */
   | 'polls-closed'
   /** The stored log, checkpoint or tally does not check out; the precinct refuses to start. */
@@ -106,7 +111,7 @@ export interface DurablePrecinctStats {
 }
 
 function loggedBallot(entry: LogEntry): LoggedBallot {
-  return { seq: entry.seq, voterId: entry.voterId, ballotHash: entry.ballotHash, prevHash: entry.prevHash, entryHash: entry.entryHash };
+  return { seq: entry.seq, voter: entry.voter, ballotHash: entry.ballotHash, prevHash: entry.prevHash, entryHash: entry.entryHash };
 }
 
 export class DurablePrecinct {
@@ -186,6 +191,11 @@ export class DurablePrecinct {
     return this.role.currentPhase;
   }
 
+  /** Why the precinct stopped taking ballots (a storage failure; restart to recover), if it did. */
+  get faultReason(): string | undefined {
+    return this.fault === undefined ? undefined : `precinct ${this.precinctId} stopped after a storage failure (${errorMessage(this.fault)}); restart it to recover from its log`;
+  }
+
   /** Number of ballots counted (= log length). */
   get count(): number {
     return this.role.snapshot.count;
@@ -214,9 +224,17 @@ export class DurablePrecinct {
    * for an invalid ballot, DurablePrecinctError 'voter-already-voted', 'ballot-already-logged'
    * or 'polls-closed' for a refused one; none of these writes anything.
    */
-  async submit(voterId: string, ballot: Ballot | Uint8Array): Promise<SubmitResult> {
+  async submit(voterId: unknown, ballot: Ballot | Uint8Array): Promise<SubmitResult> {
     this.checkUsable();
     this.stats.submitted += 1;
+    // Bad input is refused here, before anything can reach storage: it never stops the precinct.
+    let voter: Uint8Array;
+    try {
+      voter = this.role.commitVoter(normalizeVoterId(voterId));
+    } catch (error) {
+      this.stats.refused += 1;
+      throw error;
+    }
     const decoded = ballot instanceof Uint8Array ? Ballot.decode(ballot) : ballot;
     const bytes = Ballot.encode(decoded); // canonical bytes: what the log stores and hashes
     if (this.role.currentPhase === 'open') {
@@ -230,7 +248,12 @@ export class DurablePrecinct {
         this.stats.validateMs += performance.now() - started;
       }
     }
-    return this.queue.run(() => this.ingest(voterId, decoded, bytes));
+    return this.queue.run(() => this.ingest(voter, decoded, bytes));
+  }
+
+  /** The commitment the log holds for a voter id (throws 'invalid-voter-id' for a malformed one). */
+  voterCommitment(voterId: unknown): Uint8Array {
+    return this.role.commitVoter(normalizeVoterId(voterId));
   }
 
   /** The receipt of a logged ballot, by ballot hash (Ballot.hash), or undefined. */
@@ -305,15 +328,15 @@ export class DurablePrecinct {
   }
 
   /** Runs in the queue: append, then apply, then receipt, then (maybe) checkpoint. */
-  private async ingest(voterId: string, ballot: Ballot, bytes: Uint8Array): Promise<SubmitResult> {
+  private async ingest(voter: Uint8Array, ballot: Ballot, bytes: Uint8Array): Promise<SubmitResult> {
     this.checkUsable();
-    if (this.role.currentPhase !== 'open') return this.afterClose(voterId, bytes);
+    if (this.role.currentPhase !== 'open') return this.afterClose(voter, bytes);
 
     let entry: LogEntry;
     let duplicate: boolean;
     const appendStart = performance.now();
     try {
-      ({ entry, duplicate } = await this.log.append(voterId, bytes));
+      ({ entry, duplicate } = await this.log.append(voter, ballot.ballotId, bytes));
     } catch (error) {
       throw this.refusal(error) ?? this.stop('logging a ballot', error);
     } finally {
@@ -350,8 +373,8 @@ export class DurablePrecinct {
   }
 
   /** After close, only an exact resubmission is answered (with its original receipt). */
-  private async afterClose(voterId: string, bytes: Uint8Array): Promise<SubmitResult> {
-    const existing = await this.log.getByVoter(voterId);
+  private async afterClose(voter: Uint8Array, bytes: Uint8Array): Promise<SubmitResult> {
+    const existing = await this.log.getByVoter(voter);
     if (existing !== undefined && equalBytes(existing.ballotBytes, bytes)) {
       this.stats.duplicates += 1;
       return { receipt: this.role.receiptFor(loggedBallot(existing)), duplicate: true };
@@ -372,6 +395,15 @@ export class DurablePrecinct {
         error.code,
         { cause: error },
       );
+    }
+    if (error.code === 'ballot-id-taken') {
+      this.stats.refused += 1;
+      return new DurablePrecinctError('ballot-id-taken', 'another ballot with this ballot id has already been cast in this precinct; this one was refused and nothing was recorded', error.seq, error.code, { cause: error });
+    }
+    if (error.code === 'invalid-argument') {
+      // A caller's mistake caught by storage before it wrote anything: a refusal, not a fault.
+      this.stats.refused += 1;
+      return new DurablePrecinctError('invalid-input', `refused: ${error.message}; nothing was recorded`, undefined, error.code, { cause: error });
     }
     if (error.code === 'ballot-already-logged') {
       this.stats.refused += 1;

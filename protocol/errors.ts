@@ -19,6 +19,7 @@ export const PROTOCOL_ERROR_CODES = [
   'unknown-signer',
   'bad-proof',
   'invalid-choice',
+  'invalid-voter-id',
   'inconsistent',
 ] as const;
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];

@@ -8,7 +8,7 @@ import { Ballot, ballotWords, validateBallot } from '../protocol/ballot.ts';
 import { bigUint, bytesList, decode, encode, fixedBytes, list, struct, uint } from '../protocol/codec.ts';
 import type { ElectionContext } from '../protocol/election.ts';
 import { ProtocolError } from '../protocol/errors.ts';
-import { LOG_GENESIS_HASH, logEntryHash } from '../protocol/log-chain.ts';
+import { LOG_GENESIS_HASH, logEntryHash, voterCommitment, voterCommitmentKey } from '../protocol/log-chain.ts';
 import { MAX_KEY_BITS, PROTOCOL_VERSION } from '../protocol/manifest.ts';
 import { Receipt } from '../protocol/receipt.ts';
 import { PrecinctTally } from '../protocol/tally.ts';
@@ -17,7 +17,8 @@ export type PrecinctPhase = 'open' | 'closed';
 
 export interface LoggedBallot {
   seq: number;
-  voterId: string;
+  /** The voter's commitment (protocol/log-chain.ts), never the voter id. */
+  voter: Uint8Array;
   ballotHash: Uint8Array;
   prevHash: Uint8Array;
   entryHash: Uint8Array;
@@ -49,6 +50,7 @@ export function decodePrecinctState(bytes: Uint8Array): PrecinctState {
 }
 
 export class PrecinctRole {
+  private readonly voterKey: Uint8Array;
   private state: PrecinctState;
   private phase: PrecinctPhase = 'open';
   private tally: PrecinctTally | undefined;
@@ -61,6 +63,7 @@ export class PrecinctRole {
     const entry = ctx.index.node(precinctId);
     if (entry.role !== 'precinct') throw new ProtocolError('inconsistent', 'precinctId', `"${precinctId}" is a ${entry.role}, not a precinct`);
     this.state = PrecinctRole.initialState(ctx);
+    this.voterKey = voterCommitmentKey(secretKey);
   }
 
   static initialState(ctx: ElectionContext): PrecinctState {
@@ -87,11 +90,16 @@ export class PrecinctRole {
     return validateBallot(this.ctx, ballot, this.precinctId);
   }
 
+  /** The commitment the log holds for a voter id (normalised by protocol/voter-id.ts first). */
+  commitVoter(voterId: string): Uint8Array {
+    return voterCommitment(this.voterKey, voterId);
+  }
+
   /** The log entry the next ballot will get, for logs that do not compute it themselves. */
-  nextLogEntry(voterId: string, ballotHash: Uint8Array): LoggedBallot {
+  nextLogEntry(voter: Uint8Array, ballotHash: Uint8Array): LoggedBallot {
     const seq = this.state.count + 1;
     const prevHash = this.state.chainHead;
-    return { seq, voterId, ballotHash, prevHash, entryHash: logEntryHash(seq, voterId, ballotHash, prevHash) };
+    return { seq, voter, ballotHash, prevHash, entryHash: logEntryHash(seq, voter, ballotHash, prevHash) };
   }
 
   /**
@@ -100,7 +108,7 @@ export class PrecinctRole {
    */
   apply(ballot: Ballot, entry: LoggedBallot): void {
     if (this.phase !== 'open') throw new ProtocolError('inconsistent', 'ballot', 'the polls are closed');
-    const expected = this.nextLogEntry(entry.voterId, entry.ballotHash);
+    const expected = this.nextLogEntry(entry.voter, entry.ballotHash);
     if (entry.seq !== expected.seq || !equalBytes(entry.prevHash, expected.prevHash) || !equalBytes(entry.entryHash, expected.entryHash)) {
       throw new ProtocolError('inconsistent', 'log', `log entry ${entry.seq} does not follow the precinct's chain`);
     }

@@ -69,7 +69,7 @@ export function runInProcessElection(election: GeneratedElection, options: InPro
         addToCounts(expected, ctx.layout, choices);
         const ballot = role.validate(encryptBallot(ctx, p.id, choices));
         const voterId = `${p.id}/voter-${i + 1}`;
-        const entry = role.nextLogEntry(voterId, Ballot.hash(ballot));
+        const entry = role.nextLogEntry(role.commitVoter(voterId), Ballot.hash(ballot));
         role.apply(ballot, entry);
         list.push({ voterId, ballot, receipt: role.receiptFor(entry) });
         options.onProgress?.('voting', ++done, total);

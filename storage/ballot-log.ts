@@ -32,6 +32,7 @@ export class BallotLog {
   private readonly entryStore: Keyspace;
   private readonly voterIndex: Keyspace;
   private readonly ballotIndex: Keyspace;
+  private readonly ballotIdIndex: Keyspace;
   private readonly headStore: Keyspace;
 
   private constructor(
@@ -41,6 +42,7 @@ export class BallotLog {
     this.entryStore = db.keyspace('log-entry');
     this.voterIndex = db.keyspace('log-voter');
     this.ballotIndex = db.keyspace('log-ballot');
+    this.ballotIdIndex = db.keyspace('log-ballot-id');
     this.headStore = db.keyspace('log-head');
   }
 
@@ -50,15 +52,19 @@ export class BallotLog {
   }
 
   /**
-   * Durably appends a ballot, resolving after the synced write. Resubmitting the identical
-   * ballot returns the existing entry with duplicate: true. Throws 'voter-already-voted' or
-   * 'ballot-already-logged' without writing anything.
+   * Durably appends a ballot, resolving after the synced write. `voter` is the voter's 32-byte
+   * commitment (the log never holds voter ids) and `ballotId` the ballot's own id. Resubmitting
+   * the identical ballot returns the existing entry with duplicate: true. Throws
+   * 'voter-already-voted', 'ballot-already-logged' or 'ballot-id-taken' without writing
+   * anything: the three checks and the write are one step of the log's lane.
    */
-  async append(voterId: string, ballotBytes: Uint8Array): Promise<AppendResult> {
-    const voterKey = textKey(voterId, 'voter id');
+  async append(voter: Uint8Array, ballotId: string, ballotBytes: Uint8Array): Promise<AppendResult> {
+    assertHash(voter, 'voter commitment');
+    const voterKey = new Uint8Array(voter);
+    const idKey = textKey(ballotId, 'ballot id');
     const ballot = new Uint8Array(ballotBytes); // our copy: the caller may reuse its buffer
     const ballotHash = this.ballotHashOf(ballot); // outside the lane: pure and possibly slow
-    return this.db.serialize(LANE, () => this.appendInLane(voterId, voterKey, ballot, ballotHash));
+    return this.db.serialize(LANE, () => this.appendInLane(voterKey, ballotId, idKey, ballot, ballotHash));
   }
 
   /** The last entry's seq and hash; seq 0 and the zero hash for an empty log. */
@@ -81,9 +87,10 @@ export class BallotLog {
     return seq === undefined ? undefined : this.indexedEntry(seq, `ballot index entry ${toHex(ballotHash)}`);
   }
 
-  /** The entry of this voter's ballot, or undefined. */
-  async getByVoter(voterId: string): Promise<LogEntry | undefined> {
-    const seq = await this.indexedSeq(this.voterIndex, textKey(voterId, 'voter id'), 'voter index entry');
+  /** The entry of this voter's ballot (by commitment), or undefined. */
+  async getByVoter(voter: Uint8Array): Promise<LogEntry | undefined> {
+    assertHash(voter, 'voter commitment');
+    const seq = await this.indexedSeq(this.voterIndex, voter, 'voter index entry');
     return seq === undefined ? undefined : this.indexedEntry(seq, 'voter index entry');
   }
 
@@ -109,12 +116,13 @@ export class BallotLog {
     verifyEntry(prev, entry, this.hashBallot);
   }
 
-  /** Throws 'bad-index' unless both the voter and the ballot index point at `entry`. */
+  /** Throws 'bad-index' unless the voter, ballot-hash and ballot-id indexes all point at `entry`. */
   async verifyIndexes(entry: LogEntry): Promise<void> {
     const what = `log entry seq ${entry.seq}`;
-    const byVoter = await this.indexedSeq(this.voterIndex, textKey(entry.voterId, 'voter id'), `voter index of ${what}`);
+    const byVoter = await this.indexedSeq(this.voterIndex, entry.voter, `voter index of ${what}`);
     const byBallot = await this.indexedSeq(this.ballotIndex, entry.ballotHash, `ballot index of ${what}`);
-    for (const [name, seq] of [['voter', byVoter], ['ballot', byBallot]] as const) {
+    const byId = await this.indexedSeq(this.ballotIdIndex, textKey(entry.ballotId, 'ballot id'), `ballot id index of ${what}`);
+    for (const [name, seq] of [['voter', byVoter], ['ballot', byBallot], ['ballot id', byId]] as const) {
       if (seq !== entry.seq) {
         throw new StorageError('bad-index', `${name} index of log entry seq ${entry.seq} points at ${seq === undefined ? 'nothing' : `seq ${seq}`}`, {
           seq: entry.seq,
@@ -123,7 +131,7 @@ export class BallotLog {
     }
   }
 
-  private async appendInLane(voterId: string, voterKey: Uint8Array, ballot: Uint8Array, ballotHash: Uint8Array): Promise<AppendResult> {
+  private async appendInLane(voterKey: Uint8Array, ballotId: string, idKey: Uint8Array, ballot: Uint8Array, ballotHash: Uint8Array): Promise<AppendResult> {
     const voterSeq = await this.indexedSeq(this.voterIndex, voterKey, 'voter index entry');
     if (voterSeq !== undefined) {
       const existing = await this.indexedEntry(voterSeq, 'voter index entry');
@@ -136,12 +144,17 @@ export class BallotLog {
         seq: ballotSeq,
       });
     }
-    const entry = nextEntry(await this.head(), voterId, ballot, ballotHash);
+    const idSeq = await this.indexedSeq(this.ballotIdIndex, idKey, 'ballot id index entry');
+    if (idSeq !== undefined) {
+      throw new StorageError('ballot-id-taken', `another ballot with this ballot id is already logged at seq ${idSeq}`, { seq: idSeq });
+    }
+    const entry = nextEntry(await this.head(), voterKey, ballotId, ballot, ballotHash);
     const position = seqKey(entry.seq);
     await this.db.write([
       { type: 'put', keyspace: this.entryStore, key: position, value: encodeEntry(entry) },
       { type: 'put', keyspace: this.voterIndex, key: voterKey, value: position },
       { type: 'put', keyspace: this.ballotIndex, key: ballotHash, value: position },
+      { type: 'put', keyspace: this.ballotIdIndex, key: idKey, value: position },
       { type: 'put', keyspace: this.headStore, key: HEAD_KEY, value: encodeHead(entry) },
     ]);
     return { entry, duplicate: false };

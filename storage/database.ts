@@ -13,6 +13,7 @@ export const KEYSPACES = [
   'log-entry',
   'log-voter',
   'log-ballot',
+  'log-ballot-id',
   'log-head',
   'checkpoint',
   'artifact',
@@ -42,7 +43,7 @@ export type WriteOp =
   | { readonly type: 'del'; readonly keyspace: Keyspace; readonly key: Uint8Array };
 
 /** Bumped when the layout of any keyspace changes incompatibly. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const SCHEMA_KEY = new TextEncoder().encode('schema-version');
 
 // LevelDB also locks its directory, but its error does not say which directory or why.

@@ -4,7 +4,7 @@ import { ByteWriter, CodecError, decodeStrict } from './binary-codec.ts';
 import type { LogEntry, LogHead } from './log-entry.ts';
 import { StorageError } from './storage-error.ts';
 
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 const HEAD_FORMAT = 1;
 const HASH_BYTES = 32;
 
@@ -13,7 +13,8 @@ export function encodeEntry(entry: LogEntry): Uint8Array {
   return new ByteWriter()
     .u8(ENTRY_FORMAT)
     .u64(entry.seq)
-    .string(entry.voterId)
+    .bytes(entry.voter)
+    .string(entry.ballotId)
     .bytes(entry.ballotBytes)
     .bytes(entry.ballotHash)
     .bytes(entry.prevHash)
@@ -28,13 +29,14 @@ export function decodeEntry(bytes: Uint8Array, keySeq: number): LogEntry {
     entry = decodeStrict(bytes, (r) => {
       if (r.u8() !== ENTRY_FORMAT) throw new CodecError('unknown entry format');
       const seq = r.u64();
-      const voterId = r.string();
-      if (seq < 1 || voterId.length === 0) throw new CodecError('seq 0 or empty voter id');
+      const voter = r.fixedBytes(HASH_BYTES);
+      const ballotId = r.string();
+      if (seq < 1 || ballotId.length === 0) throw new CodecError('seq 0 or empty ballot id');
       const ballotBytes = r.bytes();
       const ballotHash = r.fixedBytes(HASH_BYTES);
       const prevHash = r.fixedBytes(HASH_BYTES);
       const entryHash = r.fixedBytes(HASH_BYTES);
-      return { seq, voterId, ballotBytes, ballotHash, prevHash, entryHash };
+      return { seq, voter, ballotId, ballotBytes, ballotHash, prevHash, entryHash };
     });
   } catch (cause) {
     if (!(cause instanceof CodecError)) throw cause;

@@ -11,14 +11,17 @@ export type HashBallot = (ballotBytes: Uint8Array) => Uint8Array;
 export interface LogEntry {
   /** 1-based position in the log; contiguous. */
   readonly seq: number;
-  readonly voterId: string;
+  /** The voter's 32-byte commitment (protocol/log-chain.ts voterCommitment), never the voter id. */
+  readonly voter: Uint8Array;
+  /** The ballot's id, unique in the log. */
+  readonly ballotId: string;
   /** The ballot exactly as submitted (opaque to storage). */
   readonly ballotBytes: Uint8Array;
   /** hashBallot(ballotBytes). */
   readonly ballotHash: Uint8Array;
   /** entryHash of entry seq - 1, or 32 zero bytes for seq 1. */
   readonly prevHash: Uint8Array;
-  /** logEntryHash(seq, voterId, ballotHash, prevHash): the chain rule of protocol/log-chain.ts. */
+  /** logEntryHash(seq, voter, ballotHash, prevHash): the chain rule of protocol/log-chain.ts. */
   readonly entryHash: Uint8Array;
 }
 
@@ -37,10 +40,10 @@ export function genesisHead(): LogHead {
 export const computeEntryHash = logEntryHash;
 
 /** The entry that follows `prev`. */
-export function nextEntry(prev: LogHead, voterId: string, ballotBytes: Uint8Array, ballotHash: Uint8Array): LogEntry {
+export function nextEntry(prev: LogHead, voter: Uint8Array, ballotId: string, ballotBytes: Uint8Array, ballotHash: Uint8Array): LogEntry {
   const seq = prev.seq + 1;
   const prevHash = new Uint8Array(prev.entryHash);
-  return { seq, voterId, ballotBytes, ballotHash, prevHash, entryHash: computeEntryHash(seq, voterId, ballotHash, prevHash) };
+  return { seq, voter, ballotId, ballotBytes, ballotHash, prevHash, entryHash: computeEntryHash(seq, voter, ballotHash, prevHash) };
 }
 
 /**
@@ -67,7 +70,7 @@ export function verifyEntry(prev: LogHead, entry: LogEntry, hashBallot: HashBall
   if (!equalBytes(entry.ballotHash, ballotHash)) {
     throw new StorageError('bad-ballot-hash', `log entry seq ${seq}: ballotHash does not match the ballot bytes`, { seq });
   }
-  if (!equalBytes(entry.entryHash, computeEntryHash(seq, entry.voterId, entry.ballotHash, entry.prevHash))) {
+  if (!equalBytes(entry.entryHash, computeEntryHash(seq, entry.voter, entry.ballotHash, entry.prevHash))) {
     throw new StorageError('bad-entry-hash', `log entry seq ${seq}: entryHash does not recompute`, { seq });
   }
 }

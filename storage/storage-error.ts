@@ -13,6 +13,7 @@ export type StorageErrorCode =
   // ballot log admission
   | 'voter-already-voted' // the voter has a different ballot in the log
   | 'ballot-already-logged' // the same ballot hash is logged under another voter
+  | 'ballot-id-taken' // another ballot with the same ballot id is logged
   // stored data that cannot be read
   | 'undecodable-entry' // a log entry's bytes do not parse
   | 'misplaced-entry' // a log entry parses but is stored under another seq

@@ -112,13 +112,14 @@ export async function verifyPrecinctDir(setup: PoolSetup, dataDir: string, recei
       const ballot = Ballot.decode(entry.ballotBytes);
       const hex = toHex(entry.ballotHash);
       check(!seqOfHash.has(hex), `ballot ${hex} is in the log twice (seq ${seqOfHash.get(hex)} and ${entry.seq})`);
-      check(!voters.has(entry.voterId), `voter ${entry.voterId} has two entries (second at seq ${entry.seq})`);
+      const voter = toHex(entry.voter);
+      check(!voters.has(voter), `voter ${voter.slice(0, 16)}… has two entries (second at seq ${entry.seq})`);
       seqOfHash.set(hex, entry.seq);
-      voters.add(entry.voterId);
+      voters.add(voter);
       hashes.push(entry.ballotHash);
       const add = ballotWords(ctx, ballot);
       words = words.map((w, i) => (w * add[i]!) % n2);
-      fresh.apply(ballot, { seq: entry.seq, voterId: entry.voterId, ballotHash: entry.ballotHash, prevHash: entry.prevHash, entryHash: entry.entryHash });
+      fresh.apply(ballot, { seq: entry.seq, voter: entry.voter, ballotHash: entry.ballotHash, prevHash: entry.prevHash, entryHash: entry.entryHash });
       const cp = checkpoints.get(entry.seq);
       if (cp !== undefined) {
         check(equalBytes(cp, encodePrecinctState(fresh.snapshot)), `checkpoint at position ${entry.seq} differs from a replay of the log up to it`);

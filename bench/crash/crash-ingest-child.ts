@@ -42,11 +42,15 @@ async function main(): Promise<void> {
     secretKey: setup.secretKey,
     checkpointInterval: setup.checkpointInterval,
   });
+  // The log holds voters' commitments: map them back to the pool's voter ids.
+  const idOf = new Map(pool.map((_, i) => [toHex(precinct.voterCommitment(poolVoterId(i))), poolVoterId(i)]));
   const logged = new Set<string>();
   let last: { voterId: string; ballotBytes: Uint8Array } | undefined;
   for await (const entry of precinct.entries()) {
-    logged.add(entry.voterId);
-    last = entry;
+    const voterId = idOf.get(toHex(entry.voter));
+    if (voterId === undefined) throw new Error(`log entry seq ${entry.seq} holds a voter outside the pool`);
+    logged.add(voterId);
+    last = { voterId, ballotBytes: entry.ballotBytes };
   }
   say(`ready ${precinct.count} ${precinct.recovery.fromPosition} ${precinct.recovery.replayed}`);
 

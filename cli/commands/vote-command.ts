@@ -11,6 +11,7 @@ import type { Manifest } from '../../protocol/manifest.ts';
 import { Receipt, validateReceipt } from '../../protocol/receipt.ts';
 import { NodeClient } from '../http-client.ts';
 import { loadManifest } from '../../setup/setup-files.ts';
+import { normalizeVoterId } from '../../protocol/voter-id.ts';
 import { errorMessage } from '../../errors/tallymesh-error.ts';
 
 export interface VoteOptions {
@@ -74,7 +75,12 @@ export function parseChoices(manifest: Manifest, choose: string[]): Choices {
 export async function runVote(o: VoteOptions): Promise<VoteOutcome> {
   const print = o.print ?? ((line: string) => process.stdout.write(line + '\n'));
   const warn = o.warn ?? ((line: string) => process.stderr.write(line + '\n'));
-  if (o.voter.length < 1 || o.voter.length > 128) throw new Error('--voter must be 1 to 128 characters');
+  let voterId: string;
+  try {
+    voterId = normalizeVoterId(o.voter);
+  } catch (err) {
+    throw new Error(`--voter: ${errorMessage(err)}`);
+  }
   const ctx = new ElectionContext(loadManifest(o.manifest));
   const choices = parseChoices(ctx.manifest, o.choose ?? []);
 
@@ -86,7 +92,7 @@ export async function runVote(o: VoteOptions): Promise<VoteOutcome> {
 
   const ballot = encryptBallot(ctx, entry.id, choices);
   const ballotHash = Ballot.hash(ballot);
-  const submitted = await client.submitBallot(o.voter, Ballot.toJSON(ballot));
+  const submitted = await client.submitBallot(voterId, Ballot.toJSON(ballot));
 
   let receipt: Receipt;
   try {
@@ -114,7 +120,7 @@ export function registerVoteCommand(program: Command): Command {
     .description("encrypt a ballot, submit it to a precinct and print the signed receipt")
     .requiredOption('--manifest <file>', "the election's manifest.json")
     .requiredOption('--precinct <url>', "the precinct node's REST URL, e.g. http://127.0.0.1:21001")
-    .requiredOption('--voter <id>', 'voter id (1..128 characters; one ballot per voter)')
+    .requiredOption('--voter <id>', 'voter id as the poll book has it (1..128 characters, NFC; one ballot per voter)')
     .option('--choose <contest=option>', 'a choice, by option name; repeat for several contests and for approval contests', collect, [] as string[])
     .option('--receipt-out <file>', 'also save the receipt for `tallymesh verify --receipt`')
     .action(async (opts: { manifest: string; precinct: string; voter: string; choose: string[]; receiptOut?: string }) => {

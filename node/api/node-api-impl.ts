@@ -22,6 +22,7 @@ import {
   type ArtifactView,
   type ChildStatus,
   type ElectionView,
+  type HealthView,
   type EvidenceView,
   type HeldArtifact,
   type LogEntryView,
@@ -82,6 +83,12 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
 
   private get precinctOpen(): boolean {
     return this.node.precinct()?.phase === 'open';
+  }
+
+  async health(): Promise<HealthView> {
+    const fault = this.node.precinct()?.faultReason;
+    const faults = fault ? [fault] : [];
+    return { ok: faults.length === 0, id: this.id, role: this.role, faults };
   }
 
   async status(): Promise<NodeStatus> {
@@ -163,7 +170,7 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
     const p = this.requirePrecinct();
     const out: LogEntryView[] = [];
     for await (const e of p.entries(page.from, page.limit)) {
-      out.push({ seq: e.seq, ballotHash: toHex(e.ballotHash), prevHash: toHex(e.prevHash), entryHash: toHex(e.entryHash) });
+      out.push({ seq: e.seq, voter: toHex(e.voter), ballotHash: toHex(e.ballotHash), prevHash: toHex(e.prevHash), entryHash: toHex(e.entryHash) });
     }
     return out;
   }

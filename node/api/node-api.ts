@@ -79,6 +79,8 @@ export interface ArtifactView {
 
 export interface LogEntryView {
   seq: number;
+  /** Hex commitment to the voter id (never the id). */
+  voter: string;
   ballotHash: string;
   prevHash: string;
   entryHash: string;
@@ -93,9 +95,18 @@ export interface ReceiptView {
 export type { RecordExport } from '../../record/record-export.ts';
 import type { RecordExport } from '../../record/record-export.ts';
 
+export interface HealthView {
+  ok: boolean;
+  id: string;
+  role: Role;
+  /** Why the node cannot do its work; empty when ok. */
+  faults: string[];
+}
+
 export interface NodeApi {
   readonly id: string;
   readonly role: Role;
+  health(): Promise<HealthView>;
   status(): Promise<NodeStatus>;
   peers(): Promise<PeerView[]>;
   tallies(): Promise<ArtifactView[]>;

@@ -34,6 +34,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ...({
     'voter-already-voted': 409,
     'ballot-already-logged': 409,
+    'ballot-id-taken': 409,
+    'invalid-input': 400,
     'polls-closed': 503,
     // A precinct that stopped after a storage failure, or is shutting down: try again later.
     stopped: 503,

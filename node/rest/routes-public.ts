@@ -54,8 +54,11 @@ export function registerPublicRoutes(app: FastifyInstance, api: NodeApi): void {
 
   app.get(
     '/health',
-    { schema: { tags: ['node'], summary: 'Liveness: the node id and role', response: { 200: healthSchema } } },
-    async () => ({ ok: true, id: api.id, role: api.role }),
+    { schema: { tags: ['node'], summary: 'Health: 200 when the node can do its work, 503 with the faults when it cannot', response: { 200: healthSchema, 503: healthSchema } } },
+    async (_request, reply) => {
+      const health = await api.health();
+      return reply.code(health.ok ? 200 : 503).send(health);
+    },
   );
 
   app.get(

@@ -28,8 +28,13 @@ const hexHash = { type: 'string', pattern: HEX_HASH_PATTERN, description: 'SHA-2
 
 export const healthSchema = {
   type: 'object',
-  required: ['ok', 'id', 'role'],
-  properties: { ok: { type: 'boolean' }, id: { type: 'string' }, role: roleSchema },
+  required: ['ok', 'id', 'role', 'faults'],
+  properties: {
+    ok: { type: 'boolean', description: 'false while the node is faulted (503)' },
+    id: { type: 'string' },
+    role: roleSchema,
+    faults: { type: 'array', items: { type: 'string' }, description: 'why the node cannot do its work (a precinct stopped after a storage failure: restart it)' },
+  },
 } as const;
 
 export const childStatusSchema = {
@@ -115,10 +120,11 @@ export const artifactViewSchema = {
 
 export const logEntrySchema = {
   type: 'object',
-  required: ['seq', 'ballotHash', 'prevHash', 'entryHash'],
+  required: ['seq', 'voter', 'ballotHash', 'prevHash', 'entryHash'],
   additionalProperties: true,
   properties: {
     seq: { type: 'integer' },
+    voter: { type: 'string', description: "HMAC-SHA-256 commitment to the voter id under the precinct's private key: links to no voter without that key" },
     ballotHash: { type: 'string' },
     prevHash: { type: 'string' },
     entryHash: { type: 'string' },
@@ -228,7 +234,7 @@ export const submitBallotBodySchema = {
   required: ['voterId', 'ballot'],
   additionalProperties: false,
   properties: {
-    voterId: { type: 'string', minLength: 1, maxLength: 128 },
+    voterId: { type: 'string', minLength: 1, maxLength: 128, description: 'the poll book id: well-formed Unicode, NFC, 1-128 characters (docs/protocol.md, "Voter ids")' },
     ballot: ballotSchema,
   },
 } as const;

@@ -17,8 +17,8 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
-async function vote(precinct: string, voterId: string, choices: Record<string, number[]>): Promise<{ status: number; body: any }> {
-  const ballot = encryptBallot(ctx, precinct, choices);
+async function vote(precinct: string, voterId: string, choices: Record<string, number[]>, ballotId?: string): Promise<{ status: number; body: any }> {
+  const ballot = encryptBallot(ctx, precinct, choices, ...(ballotId ? [ballotId] : []));
   return json(`${net.url(precinct)}/ballots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ voterId, ballot: Ballot.toJSON(ballot) }) });
 }
 
@@ -40,8 +40,24 @@ describe('an election over libp2p', () => {
     const precincts = ctx.manifest.roster.filter((e) => e.role === 'precinct').map((e) => e.id);
     const r1 = await vote(precincts[0]!, 'v1', { president: [0], senate: [1], 'measure-1': [0] });
     expect(r1.status).toBe(201);
-    const r2 = await vote(precincts[1]!, 'v2', { president: [2], senate: [], 'measure-1': [1] });
+    const r2 = await vote(precincts[1]!, 'v2', { president: [2], senate: [], 'measure-1': [1] }, 'b2'.repeat(16));
     expect(r2.status).toBe(201);
+
+    // Hostile requests are refused with a named code, and the precinct keeps working.
+    const surrogate = await json(`${net.url(precincts[1]!)}/ballots`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"voterId":"\\ud800","ballot":' + JSON.stringify(Ballot.toJSON(encryptBallot(ctx, precincts[1]!, {}))) + '}',
+    });
+    expect(surrogate).toMatchObject({ status: 400, body: { error: 'invalid-voter-id' } });
+    const sameId = await vote(precincts[1]!, 'v3', { president: [1], senate: [], 'measure-1': [] }, 'b2'.repeat(16));
+    expect(sameId).toMatchObject({ status: 409, body: { error: 'ballot-id-taken' } });
+    expect((await json(`${net.url(precincts[1]!)}/health`)).body).toEqual({ ok: true, id: precincts[1], role: 'precinct', faults: [] });
+    // The public log names no voter.
+    const log = await json(`${net.url(precincts[1]!)}/log`);
+    expect(log.body).toHaveLength(1);
+    expect(log.body[0].voter).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(log.body)).not.toContain('v2');
     for (const p of precincts) {
       const closed = await json(`${net.url(p)}/admin/close`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       expect(closed.status).toBe(200);

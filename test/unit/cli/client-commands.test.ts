@@ -43,6 +43,7 @@ function baseApi(id: string, role: Role, adminToken: string): NodeApi {
   return {
     id,
     role,
+    health: async () => ({ ok: true, id, role, faults: [] }),
     status: async (): Promise<NodeStatus> => ({
       id,
       role,
@@ -95,7 +96,7 @@ function precinctApi(election: GeneratedElection, ctx: ElectionContext, precinct
         if (previous.hash === hash) return { receipt: previous.receipt, duplicate: true };
         throw new TallyMeshError('voter-already-voted', `voter "${voterId}" already voted at ${precinctId}`);
       }
-      const entry = role.nextLogEntry(voterId, Ballot.hash(ballot));
+      const entry = role.nextLogEntry(role.commitVoter(voterId), Ballot.hash(ballot));
       role.apply(ballot, entry);
       const receipt = Receipt.toJSON(role.receiptFor(entry));
       voters.set(voterId, { hash, receipt });
@@ -408,7 +409,7 @@ describe('http client', () => {
   it("carries the server's { error, message } and maps 404s of optional resources to undefined", async () => {
     const url = await serve(baseApi('precinct-01-001-001', 'precinct', election.adminToken));
     const client = new NodeClient(url);
-    expect(await client.health()).toEqual({ ok: true, id: 'precinct-01-001-001', role: 'precinct' });
+    expect(await client.health()).toEqual({ ok: true, id: 'precinct-01-001-001', role: 'precinct', faults: [] });
     expect(await client.result()).toBeUndefined();
     expect(await client.receipt('ab'.repeat(32))).toBeUndefined();
     const err = await client.log().catch((e: unknown) => e);

@@ -12,7 +12,7 @@ import { Ballot, ballotWords, encryptBallot } from '../../../protocol/ballot.ts'
 import { bigUint, encode, list } from '../../../protocol/codec.ts';
 import { ElectionContext } from '../../../protocol/election.ts';
 import { ProtocolError } from '../../../protocol/errors.ts';
-import { logEntryHash } from '../../../protocol/log-chain.ts';
+import { logEntryHash, voterCommitment, voterCommitmentKey } from '../../../protocol/log-chain.ts';
 import { MAX_KEY_BITS, type Contest } from '../../../protocol/manifest.ts';
 import { Receipt, validateReceipt } from '../../../protocol/receipt.ts';
 import { PrecinctTally, validatePrecinctTally } from '../../../protocol/tally.ts';
@@ -56,6 +56,20 @@ beforeAll(() => {
     foreign: encryptBallot(ctx, b!.id, drawChoices(ctx.layout, rng)),
   };
 });
+
+/** The log's commitment to a voter id of this precinct. */
+const commit = (voterId: string): Uint8Array => voterCommitment(voterCommitmentKey(fx.secretKey), voterId);
+
+/** Appends straight into storage, as a precinct would (a ballot's own id, else a made-up one). */
+function appendRaw(log: BallotLog, voterId: string, bytes: Uint8Array) {
+  let ballotId = `raw-${voterId}`;
+  try {
+    ballotId = Ballot.decode(bytes).ballotId;
+  } catch {
+    // not a ballot: storage does not care
+  }
+  return log.append(commit(voterId), ballotId, bytes);
+}
 
 const storage = tempStorage('tm-durable-');
 const { tempDir } = storage;
@@ -123,10 +137,10 @@ describe('submitting ballots', () => {
     expect(receipt.logPosition).toBe(1);
     expect(receipt.ballotHash).toEqual(Ballot.hash(fx.ballots[0]!));
     const [entry] = await collect(p.entries());
-    expect(entry!.voterId).toBe(voter(0));
+    expect(entry!.voter).toEqual(commit(voter(0)));
     expect(entry!.ballotBytes).toEqual(Ballot.encode(fx.ballots[0]!));
     expect(entry!.entryHash).toEqual(receipt.chainHead);
-    expect(entry!.entryHash).toEqual(logEntryHash(1, voter(0), receipt.ballotHash, new Uint8Array(32)));
+    expect(entry!.entryHash).toEqual(logEntryHash(1, commit(voter(0)), receipt.ballotHash, new Uint8Array(32)));
     expect(p.state.count).toBe(1);
     expect(p.state.words).toEqual(ballotWords(fx.ctx, fx.ballots[0]!));
     expect(p.state.chainHead).toEqual(receipt.chainHead);
@@ -262,8 +276,80 @@ describe('duplicates', () => {
     const positions = accepted.map((r) => (r as PromiseFulfilledResult<{ receipt: Receipt }>).value.receipt.logPosition).sort((a, b) => a - b);
     expect(positions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const entries = await collect(p.entries());
-    expect(entries.map((e) => e.voterId)).toEqual(fx.ballots.slice(0, 8).map((_, i) => voter(i)));
+    expect(entries.map((e) => toHex(e.voter))).toEqual(fx.ballots.slice(0, 8).map((_, i) => toHex(commit(voter(i)))));
     expect(p.stateBytes).toEqual(replayFromGenesis(entries));
+  });
+});
+
+describe('bad input never stops the precinct', () => {
+  it('refuses a voter id holding a lone surrogate with a named error, and keeps taking ballots and closes', async () => {
+    const p = await openPrecinct(tempDir());
+    for (const bad of ['\ud800', 'voter-\udbff', '', ' voter', 'a\u0000b', 'x'.repeat(129), 42, null]) {
+      const err = await p.submit(bad, fx.ballots[0]!).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, JSON.stringify(bad)).toBeInstanceOf(ProtocolError);
+      expect((err as ProtocolError).code).toBe('invalid-voter-id');
+    }
+    expect(p.faultReason).toBeUndefined();
+    expect((await p.submit(voter(0), fx.ballots[0]!)).duplicate).toBe(false);
+    expect((await p.close()).ballotCount).toBe(1);
+  });
+
+  it('keeps two ids that differ only in invalid code units apart (both refused), and one id in two normal forms together', async () => {
+    const p = await openPrecinct(tempDir());
+    await expect(p.submit('voter-\ud800', fx.ballots[0]!)).rejects.toMatchObject({ code: 'invalid-voter-id' });
+    await expect(p.submit('voter-\udbff', fx.ballots[1]!)).rejects.toMatchObject({ code: 'invalid-voter-id' });
+    const composed = 'Jos\u00e9';
+    const decomposed = 'Jose\u0301';
+    await p.submit(composed, fx.ballots[0]!);
+    await expectPrecinctError(p.submit(decomposed, fx.ballots[1]!), 'voter-already-voted');
+    expect((await p.submit(decomposed, fx.ballots[0]!)).duplicate).toBe(true);
+  });
+});
+
+describe('the public log', () => {
+  it('holds no voter id, and its commitments cannot be tested against guessed ids without the precinct\'s key; its chain checks from public data alone', async () => {
+    const dir = tempDir();
+    const p = await openPrecinct(dir);
+    await submitMany(p, 0, 4);
+    const entries = await collect(p.entries());
+    const otherKey = voterCommitmentKey(new Uint8Array(32).fill(7));
+    let prev: Uint8Array = new Uint8Array(32);
+    entries.forEach((e, i) => {
+      // The stored bytes never hold the id.
+      expect(Buffer.from(encodeEntry(e)).includes(Buffer.from(voter(i)))).toBe(false);
+      // A guess of the id, hashed or committed under any other key, does not match.
+      expect(toHex(e.voter)).not.toBe(toHex(voterCommitment(otherKey, voter(i))));
+      expect(toHex(e.voter)).toBe(toHex(commit(voter(i)))); // the precinct (and an auditor with its key) can
+      // Anyone can check the chain: seq, commitment, ballot hash and previous hash give the entry hash.
+      expect(toHex(e.entryHash)).toBe(toHex(logEntryHash(e.seq, e.voter, e.ballotHash, prev)));
+      prev = e.entryHash;
+    });
+  });
+});
+
+describe('ballot ids', () => {
+  it('refuses a second, different ballot that reuses a ballot id, from another voter, and changes nothing', async () => {
+    const p = await openPrecinct(tempDir());
+    await submitMany(p, 0, 1);
+    const before = p.stateBytes;
+    const reused = encryptBallot(fx.ctx, fx.precinctId, {}, fx.ballots[0]!.ballotId);
+    const e = await expectPrecinctError(p.submit(voter(7), reused), 'ballot-id-taken');
+    expect(e.message).toMatch(/ballot id/);
+    expect(p.stateBytes).toEqual(before);
+    expect((await collect(p.entries())).length).toBe(1);
+  });
+
+  it('lets exactly one of two voters racing with one ballot id in', async () => {
+    const p = await openPrecinct(tempDir());
+    const id = 'aa'.repeat(16);
+    const a = encryptBallot(fx.ctx, fx.precinctId, {}, id);
+    const b = encryptBallot(fx.ctx, fx.precinctId, {}, id);
+    const outcomes = await Promise.allSettled([p.submit(voter(1), a), p.submit(voter(2), b)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(p.count).toBe(1);
   });
 });
 
@@ -317,7 +403,7 @@ describe('checkpoints and recovery', () => {
     storage.onCleanup(() => db.close());
     // Entries 1..5 logged straight into storage: as if the node died before checkpoint 5.
     const log = BallotLog.open(db, { hashBallot: hashBallotBytes });
-    for (let i = 0; i < 5; i++) await log.append(voter(i), Ballot.encode(fx.ballots[i]!));
+    for (let i = 0; i < 5; i++) await appendRaw(log, voter(i), Ballot.encode(fx.ballots[i]!));
     const p = await DurablePrecinct.open({ db, ctx: fx.ctx, precinctId: fx.precinctId, secretKey: fx.secretKey });
     storage.onCleanup(() => p.shutdown());
     expect(p.recovery.replayed).toBe(5);
@@ -369,7 +455,7 @@ describe('recovery refuses an inconsistent store, naming the entry', () => {
   it('an entry whose bytes are valid storage-wise but not a decodable Ballot', async () => {
     const dir = await logOf(3);
     await tamper(dir, async (db) => {
-      await BallotLog.open(db, { hashBallot: hashBallotBytes }).append('voter-x', utf8('valid log bytes, not a ballot'));
+      await appendRaw(BallotLog.open(db, { hashBallot: hashBallotBytes }), 'voter-x', utf8('valid log bytes, not a ballot'));
     });
     const e = await expectPrecinctError(openPrecinct(dir), 'recovery-failed', 4);
     expect(e.storageCode).toBe('corrupt-entry');
@@ -395,7 +481,7 @@ describe('recovery refuses an inconsistent store, naming the entry', () => {
     await tamper(dir, (db) =>
       rewriteEntry(db, 7, (e) => {
         const prevHash = new Uint8Array(32).fill(7);
-        return { ...e, prevHash, entryHash: logEntryHash(e.seq, e.voterId, e.ballotHash, prevHash) };
+        return { ...e, prevHash, entryHash: logEntryHash(e.seq, e.voter, e.ballotHash, prevHash) };
       }),
     );
     const e = await expectPrecinctError(openPrecinct(dir), 'recovery-failed', 7);
@@ -418,7 +504,7 @@ describe('recovery refuses an inconsistent store, naming the entry', () => {
   it('a well-formed ballot of another precinct in the log', async () => {
     const dir = await logOf(2);
     await tamper(dir, async (db) => {
-      await BallotLog.open(db, { hashBallot: hashBallotBytes }).append('voter-x', Ballot.encode(fx.foreign));
+      await appendRaw(BallotLog.open(db, { hashBallot: hashBallotBytes }), 'voter-x', Ballot.encode(fx.foreign));
     });
     const e = await expectPrecinctError(openPrecinct(dir), 'recovery-failed', 3);
     expect(e.message).toContain(fx.otherPrecinctId);
@@ -507,7 +593,7 @@ describe('closing the polls', () => {
     await p.close();
     await p.shutdown();
     const db = await openNodeDatabase(dir);
-    await BallotLog.open(db, { hashBallot: hashBallotBytes }).append(voter(5), Ballot.encode(fx.ballots[5]!));
+    await appendRaw(BallotLog.open(db, { hashBallot: hashBallotBytes }), voter(5), Ballot.encode(fx.ballots[5]!));
     await db.close();
     const e = await expectPrecinctError(openPrecinct(dir), 'recovery-failed');
     expect(e.message).toMatch(/closing tally does not match the log: it counts 2 ballots, the log 3/);

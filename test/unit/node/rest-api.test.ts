@@ -29,15 +29,21 @@ class FakeNodeApi implements NodeApi {
   calls: string[] = [];
   readonly voters = new Map<string, { ballot: string; receipt: Record<string, unknown> }>();
   readonly board_: ArtifactView[] = Array.from({ length: 250 }, (_, i) => ({ type: 'ballot' as const, hash: hex(i), sender: 'precinct-01', artifact: { n: i } }));
-  readonly log_: LogEntryView[] = Array.from({ length: 150 }, (_, i) => ({ seq: i + 1, ballotHash: hex(i), prevHash: hex(i - 1), entryHash: hex(i + 1000) }));
+  readonly log_: LogEntryView[] = Array.from({ length: 150 }, (_, i) => ({ seq: i + 1, voter: hex(i + 5000), ballotHash: hex(i), prevHash: hex(i - 1), entryHash: hex(i + 1000) }));
   readonly receipts = new Map<string, ReceiptView>([
     [hex(7), { receipt: { version: 1, precinctId: 'precinct-01', ballotHash: hex(7), logPosition: 8 }, inclusion: { index: 7, size: 150, path: [hex(1), hex(2)], root: hex(3) } }],
   ]);
+
+  faults: string[] = [];
 
   constructor(
     readonly id = 'precinct-01',
     readonly role: Role = 'precinct',
   ) {}
+
+  async health() {
+    return { ok: this.faults.length === 0, id: this.id, role: this.role, faults: this.faults };
+  }
 
   async status(): Promise<NodeStatus> {
     this.calls.push('status');
@@ -155,10 +161,15 @@ describe('read-only routes', () => {
     server = serve(api);
   });
 
-  it('GET /health answers ok with the id and role', async () => {
+  it('GET /health answers ok with the id and role, and 503 with the faults of a faulted node', async () => {
     const r = await server.app.inject({ url: '/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ ok: true, id: 'precinct-01', role: 'precinct' });
+    expect(r.json()).toEqual({ ok: true, id: 'precinct-01', role: 'precinct', faults: [] });
+    api.faults = ['precinct precinct-01 stopped after a storage failure'];
+    const bad = await server.app.inject({ url: '/health' });
+    expect(bad.statusCode).toBe(503);
+    expect(bad.json()).toEqual({ ok: false, id: 'precinct-01', role: 'precinct', faults: api.faults });
+    api.faults = [];
   });
 
   it('GET /status, /peers and /tallies return the facade views', async () => {
@@ -550,7 +561,7 @@ describe('listening', () => {
     expect(typeof address === 'object' && address?.address).toBe('127.0.0.1');
     const res = await fetch(`${url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, id: 'precinct-01', role: 'precinct' });
+    expect(await res.json()).toEqual({ ok: true, id: 'precinct-01', role: 'precinct', faults: [] });
     const posted = await fetch(`${url}/ballots`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ voterId: 'v', ballot: ballotFor() }) });
     expect(posted.status).toBe(201);
     await server.stop();

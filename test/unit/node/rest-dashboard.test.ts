@@ -123,6 +123,9 @@ class FakeObserverNode implements NodeApi, ObserverApi {
   checkAdminToken(): boolean {
     return false;
   }
+  async health() {
+    return { ok: true, id: this.id, role: this.role, faults: [] };
+  }
 }
 
 const servers: RestServer[] = [];

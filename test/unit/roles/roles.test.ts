@@ -59,7 +59,7 @@ function addCounts(counts: Map<string, bigint[]>, choices: Choices): void {
 function cast(role: PrecinctRole, ballots: Ballot[], voterPrefix = 'voter'): ReturnType<PrecinctRole['nextLogEntry']>[] {
   return ballots.map((b, i) => {
     role.validate(b);
-    const entry = role.nextLogEntry(`${voterPrefix}-${i + 1}`, Ballot.hash(b));
+    const entry = role.nextLogEntry(role.commitVoter(`${voterPrefix}-${i + 1}`), Ballot.hash(b));
     role.apply(b, entry);
     return entry;
   });
@@ -111,7 +111,7 @@ describe('precinct role', () => {
     expect(tally.ballotCount).toBe(3);
     // The log head is the hash chain over (seq, voter id, ballot hash, previous hash) from the genesis.
     let head: Uint8Array = LOG_GENESIS_HASH;
-    ballots.forEach((b, i) => (head = logEntryHash(i + 1, `voter-${i + 1}`, Ballot.hash(b), head)));
+    ballots.forEach((b, i) => (head = logEntryHash(i + 1, role.commitVoter(`voter-${i + 1}`), Ballot.hash(b), head)));
     expect(toHex(tally.logHead)).toBe(toHex(head));
     expect(toHex(entries[2]!.entryHash)).toBe(toHex(head));
     expect(validatePrecinctTally(ctx, tally)).toBe(tally);
@@ -166,35 +166,35 @@ describe('precinct role', () => {
     };
 
     it('a wrong sequence number', () => {
-      const good = role.nextLogEntry('voter-2', Ballot.hash(next));
-      refused({ ...good, seq: good.seq + 1, entryHash: logEntryHash(good.seq + 1, 'voter-2', good.ballotHash, good.prevHash) }, next);
+      const good = role.nextLogEntry(role.commitVoter('voter-2'), Ballot.hash(next));
+      refused({ ...good, seq: good.seq + 1, entryHash: logEntryHash(good.seq + 1, role.commitVoter('voter-2'), good.ballotHash, good.prevHash) }, next);
     });
 
     it('a wrong previous hash', () => {
-      const good = role.nextLogEntry('voter-2', Ballot.hash(next));
+      const good = role.nextLogEntry(role.commitVoter('voter-2'), Ballot.hash(next));
       const prevHash = LOG_GENESIS_HASH;
-      refused({ ...good, prevHash, entryHash: logEntryHash(good.seq, 'voter-2', good.ballotHash, prevHash) }, next);
+      refused({ ...good, prevHash, entryHash: logEntryHash(good.seq, role.commitVoter('voter-2'), good.ballotHash, prevHash) }, next);
     });
 
     it('an entry hash that is not the hash of the entry', () => {
-      const good = role.nextLogEntry('voter-2', Ballot.hash(next));
-      refused({ ...good, voterId: 'voter-3' }, next);
+      const good = role.nextLogEntry(role.commitVoter('voter-2'), Ballot.hash(next));
+      refused({ ...good, voter: role.commitVoter('voter-3') }, next);
     });
 
     it('an entry that holds another ballot', () => {
-      const good = role.nextLogEntry('voter-2', Ballot.hash(ballot));
+      const good = role.nextLogEntry(role.commitVoter('voter-2'), Ballot.hash(ballot));
       refused(good, next);
     });
 
     it('the previous entry replayed (a ballot counted twice)', () => {
-      const again = role.nextLogEntry('voter-1', Ballot.hash(ballot));
-      const first = { ...again, seq: 1, prevHash: LOG_GENESIS_HASH, entryHash: logEntryHash(1, 'voter-1', Ballot.hash(ballot), LOG_GENESIS_HASH) };
+      const again = role.nextLogEntry(role.commitVoter('voter-1'), Ballot.hash(ballot));
+      const first = { ...again, seq: 1, prevHash: LOG_GENESIS_HASH, entryHash: logEntryHash(1, role.commitVoter('voter-1'), Ballot.hash(ballot), LOG_GENESIS_HASH) };
       refused(first, ballot);
       expect(role.snapshot.count).toBe(1);
     });
 
     it('and accepts the entry that does follow it', () => {
-      const good = role.nextLogEntry('voter-2', Ballot.hash(next));
+      const good = role.nextLogEntry(role.commitVoter('voter-2'), Ballot.hash(next));
       role.apply(next, good);
       expect(role.snapshot.count).toBe(2);
       expect(toHex(role.snapshot.chainHead)).toBe(toHex(good.entryHash));
@@ -217,7 +217,7 @@ describe('precinct role', () => {
     cast(role, [encryptBallot(ctx, P[0], choicesFor(0, 0))]);
     const tally = role.close();
     const late = encryptBallot(ctx, P[0], choicesFor(0, 1));
-    const entry = role.nextLogEntry('late-voter', Ballot.hash(late));
+    const entry = role.nextLogEntry(role.commitVoter('late-voter'), Ballot.hash(late));
     expect(() => role.apply(late, entry)).toThrow(ProtocolError);
     expect(role.snapshot.count).toBe(tally.ballotCount);
   });

@@ -23,6 +23,11 @@ afterEach(() => storage.cleanup());
 const hashBallot = (bytes: Uint8Array): Uint8Array => hashParts('test/ballot/v1', bytes);
 const ballot = (n: number): Uint8Array => utf8(`ballot:${n}`);
 
+/** A test voter's 32-byte commitment, and a ballot id derived from the ballot's bytes. */
+const v = (label: string): Uint8Array => hashParts('test/voter/v1', label);
+const idOf = (bytes: Uint8Array): string => `id-${Buffer.from(hashParts('test/ballot-id/v1', bytes)).toString('hex').slice(0, 16)}`;
+const appendAs = (log: BallotLog, voter: string, bytes: Uint8Array) => log.append(v(voter), idOf(bytes), bytes);
+
 interface Fixture {
   db: NodeDatabase;
   log: BallotLog;
@@ -32,7 +37,7 @@ interface Fixture {
 async function fixture(entries: number): Promise<Fixture> {
   const db = await freshDb();
   const log = BallotLog.open(db, { hashBallot });
-  for (let i = 1; i <= entries; i++) await log.append(`voter-${i}`, ballot(i));
+  for (let i = 1; i <= entries; i++) await appendAs(log, `voter-${i}`, ballot(i));
   return { db, log, checkpoints: CheckpointStore.open(db) };
 }
 
@@ -169,7 +174,7 @@ describe('replayLog', () => {
     // A self-consistent entry (its own hash recomputes) that does not chain to entry 4.
     await rewriteEntry(f, 5, (e) => {
       const prevHash = new Uint8Array(32).fill(9);
-      return { ...e, prevHash, entryHash: computeEntryHash(e.seq, e.voterId, e.ballotHash, prevHash) };
+      return { ...e, prevHash, entryHash: computeEntryHash(e.seq, e.voter, e.ballotHash, prevHash) };
     });
     const folder = new Folder();
     await expectReplayError(f, 'broken-chain', 5, folder);
@@ -203,7 +208,10 @@ describe('replayLog', () => {
 
   it('rejects an index that does not point at its entry', async () => {
     const f = await fixture(10);
-    await f.db.keyspace('log-voter').put(utf8('voter-5'), seqKey(6));
+    await f.db.keyspace('log-voter').put(v('voter-5'), seqKey(6));
+    const g = await fixture(10);
+    await g.db.keyspace('log-ballot-id').put(utf8((await g.log.get(3))!.ballotId), seqKey(4));
+    await expectReplayError(g, 'bad-index', 3);
     await expectReplayError(f, 'bad-index', 5);
   });
 
@@ -212,7 +220,8 @@ describe('replayLog', () => {
     // Entry 10 vanishes with its indexes, but the head still names it.
     const last = (await f.log.get(10))!;
     await f.db.keyspace('log-entry').del(seqKey(10));
-    await f.db.keyspace('log-voter').del(utf8(last.voterId));
+    await f.db.keyspace('log-voter').del(last.voter);
+    await f.db.keyspace('log-ballot-id').del(utf8(last.ballotId));
     await f.db.keyspace('log-ballot').del(last.ballotHash);
     await expectReplayError(f, 'head-mismatch', 10);
   });
@@ -270,7 +279,7 @@ describe('crash safety', () => {
     const log = BallotLog.open(db, { hashBallot: (b) => hashParts('test/ballot/v1', b) });
     const checkpoints = CheckpointStore.open(db);
     for (let i = 1; ; i++) {
-      const { entry } = await log.append('voter-' + i, new TextEncoder().encode('ballot:' + i));
+      const { entry } = await log.append(hashParts('test/voter/v1', 'voter-' + i), 'id-' + i, new TextEncoder().encode('ballot:' + i));
       if (entry.seq % 50 === 0) await checkpoints.save({ position: entry.seq, chainHead: entry.entryHash, state: u64be(entry.seq) });
       process.stdout.write('ack ' + entry.seq + '\\n');
     }
@@ -311,6 +320,6 @@ describe('crash safety', () => {
     expect(result.head.seq).toBeGreaterThanOrEqual(acked);
     expect(count).toBe(result.head.seq);
     expect(result.fromPosition).toBeGreaterThanOrEqual(150);
-    for (const seq of [1, 50, acked]) expect((await log.get(seq))?.voterId).toBe(`voter-${seq}`);
+    for (const seq of [1, 50, acked]) expect((await log.get(seq))?.voter).toEqual(v(`voter-${seq}`));
   });
 });
