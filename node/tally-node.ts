@@ -19,7 +19,8 @@ import { NodeApiImpl } from './api/node-api-impl.ts';
 import { CatchUp } from './catch-up/catch-up.ts';
 import type { LoadedConfig } from './config.ts';
 import { DurablePrecinct } from './durable-precinct.ts';
-import { NodeState, type Origin } from './intake/node-state.ts';
+import { NodeState, type Origin, type ResultVerdict } from './intake/node-state.ts';
+import { GossipValidationError } from './network/gossip-validation.ts';
 import type { Envelope } from './network/envelope.ts';
 import { createNetworkHost, type NetworkHost } from './network/host.ts';
 import { MetricsRegistry, type Counter } from './network/metrics.ts';
@@ -28,6 +29,9 @@ import type { PullRequest } from './network/pull-protocol.ts';
 import { subscribesToBoard, type Topic } from './network/topics.ts';
 import { NODE_DEFAULTS } from './node-options.ts';
 import { Outbox } from './outbox.ts';
+
+/** Where refused results are kept as evidence: a slot of their own, never the result's. */
+export const REFUSED_SLOT = 'refused/';
 
 export interface NodeLogger {
   info(obj: object, msg?: string): void;
@@ -62,7 +66,7 @@ export class TallyNode {
   private closeTimer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
-  private readonly counters: { accepted: Counter; ballots: Counter; equivocations: Counter; pulls: Counter };
+  private readonly counters: { accepted: Counter; ballots: Counter; equivocations: Counter; pulls: Counter; refusedResults: Counter };
 
   private constructor(
     private readonly options: TallyNodeOptions,
@@ -79,6 +83,7 @@ export class TallyNode {
       ballots: this.registry.counter('tallymesh_ballots_total', 'Ballot submissions by outcome'),
       equivocations: this.registry.counter('tallymesh_equivocations_total', 'Second, different artifacts from one signer, kept as evidence'),
       pulls: this.registry.counter('tallymesh_catchup_pulls_total', 'Artifacts fetched by the catch-up loop, by type'),
+      refusedResults: this.registry.counter('tallymesh_results_refused_total', 'Results that failed check 9 (signer, partials, combination), kept as evidence'),
     };
     this.api = new NodeApiImpl({
       ctx,
@@ -92,7 +97,7 @@ export class TallyNode {
       stopped: () => this.stopped,
       closePolls: () => this.closePolls(),
       decryptNow: () => this.decryptNow(),
-      isFirstInSlot: async (slot, hashHex) => (await this.firstInSlot(slot)) === hashHex,
+      isFirstInSlot: async (slot, hashHex) => !slot.startsWith(REFUSED_SLOT) && (await this.firstInSlot(slot)) === hashHex,
     });
   }
 
@@ -136,6 +141,7 @@ export class TallyNode {
         ...(this.options.network ? { options: this.options.network } : {}),
         lookup: (request) => this.lookup(request),
         onArtifact: { 'precinct-tally': artifact, 'aggregate-tally': artifact, 'partial-decryption': artifact, result: artifact },
+        judge: (a) => this.judgeOnGossip(a),
         log: (message) => logger.warn({ event: 'network' }, message),
       });
     } catch (err) {
@@ -185,6 +191,10 @@ export class TallyNode {
   private async accept(a: ValidatedArtifact, origin: Origin): Promise<void> {
     if (this.stopped) return;
     try {
+      if (a.type === 'result') {
+        const { verdict } = this.judge(a);
+        if (verdict !== 'accept') return;
+      }
       const put = await this.store.put({ hash: a.hash, type: a.type, sender: senderOf(a), slot: slotOf(a), bytes: a.bytes });
       if (put.equivocation) {
         this.counters.equivocations.inc({ type: a.type });
@@ -205,6 +215,38 @@ export class TallyNode {
   /** Makes, stores and publishes whatever the state can make now, until it can make nothing. */
   private async advance(): Promise<void> {
     for (let own = this.state.next(); own && !this.stopped; own = this.state.next()) await this.own(own);
+    // Results held back until their pieces arrived: accepted ones go on (and on the board).
+    for (const { artifact, verdict } of this.state.judgePending()) {
+      if (verdict.verdict === 'accept') await this.accept(artifact, 'pull');
+      else if (verdict.verdict === 'reject') this.refuseResult(artifact, verdict.reason);
+    }
+  }
+
+  /**
+   * Check 9 on a result before anything is stored: accepted, held until the national tally and
+   * the listed partials are here, or refused (kept as evidence under its own slot, never in the
+   * result's: it can never displace the real one).
+   */
+  private judge(a: Extract<ValidatedArtifact, { type: 'result' }>): ResultVerdict {
+    const verdict = this.state.judgeResult(a);
+    if (verdict.verdict === 'pending') this.state.holdResult(a);
+    if (verdict.verdict === 'reject') this.refuseResult(a, verdict.reason);
+    return verdict;
+  }
+
+  private refuseResult(a: ValidatedArtifact, reason: string): void {
+    if (!this.state.resultRefused(a.hashHex, reason)) return;
+    this.counters.refusedResults.inc();
+    this.options.logger.warn({ event: 'result-refused', hash: a.hashHex, reason }, 'a result that does not pass check 9 was refused and kept as evidence');
+    void this.store.put({ hash: a.hash, type: a.type, sender: senderOf(a), slot: `${REFUSED_SLOT}${a.hashHex}`, bytes: a.bytes }).catch(() => undefined);
+  }
+
+  /** The gossip verdict on a result: forwarded only once it passed check 9 here. */
+  private judgeOnGossip(a: ValidatedArtifact): GossipValidationError | undefined {
+    if (a.type !== 'result') return undefined;
+    const v = this.judge(a);
+    if (v.verdict === 'accept') return undefined;
+    return v.verdict === 'pending' ? new GossipValidationError('ignore', 'result-pending', v.missing) : new GossipValidationError('reject', 'result-refused', v.reason);
   }
 
   /** An artifact this node made: through the one path, then out on its topics. */
@@ -220,6 +262,10 @@ export class TallyNode {
     let count = 0;
     for await (const item of this.store.list()) {
       if (item.type === 'ballot' || item.type === 'receipt') continue;
+      if (item.slot.startsWith(REFUSED_SLOT)) {
+        this.state.resultRefused(toHex(item.hash), 'refused before the restart');
+        continue;
+      }
       const a = validateArtifact(this.ctx, { type: item.type as Envelope['type'], bytes: item.bytes });
       if ((await this.firstInSlot(item.slot)) !== toHex(item.hash)) this.state.evidence(a); // never counted, still reported
       else {

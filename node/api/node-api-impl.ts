@@ -127,6 +127,7 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
       hasResult: !!state.result,
       ...(waitingFor ? { waitingFor } : {}),
       equivocations: state.equivocations,
+      refusedResults: state.refused,
       peers: this.node.host().peers().length,
     };
   }

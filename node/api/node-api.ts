@@ -54,6 +54,8 @@ export interface NodeStatus {
   /** Why the node is waiting, when it is (e.g. "4 of 5 partial decryptions"). */
   waitingFor?: string;
   equivocations: number;
+  /** Results this node refused because they fail check 9 (kept as evidence). */
+  refusedResults: number;
   peers: number;
 }
 

@@ -43,7 +43,11 @@ export function wantedArtifacts(state: NodeState): Want[] {
   // The result, once it can exist for this node: precincts (not on the board) pull it after
   // their polls close, the others once the national tally or their own tally is here.
   if (!state.result && (national || state.aggregated || state.precinctClosed)) {
-    want.push({ request: { by: 'sender', type: 'result', sender: nationalEntry.id }, about: nationalEntry.id });
+    const combiner = ctx.index.combiner.id;
+    want.push({ request: { by: 'sender', type: 'result', sender: combiner }, about: combiner });
+    // What a result held back needs before it can be checked (check 9): the national tally and
+    // the partials it lists. A precinct, off the board, gets them this way.
+    for (const piece of state.pendingPieces) want.push({ request: { by: 'hash', hash: piece.hash }, about: piece.about });
   }
   return want;
 }

@@ -4,11 +4,14 @@
 // the result), and what it still wants to pull. The node (tally-node.ts) feeds it from gossip,
 // pulls and its own roles, and carries out the decisions with its network and storage adapters;
 // tests drive it directly, without libp2p or LevelDB.
+import { toHex } from '../../crypto/bytes.ts';
 import type { TrusteeShare } from '../../crypto/threshold.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
+import { checkResult } from '../../protocol/verify/check-09-result.ts';
 import type { ElectionContext } from '../../protocol/election.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { RosterEntry } from '../../protocol/manifest.ts';
-import { PartialDecryption } from '../../protocol/partial-decryption.ts';
+import { PartialDecryption, validatePartialDecryption } from '../../protocol/partial-decryption.ts';
 import { Result } from '../../protocol/result.ts';
 import { AggregateTally, type AnyTally } from '../../protocol/tally.ts';
 import { senderOf, type TallyArtifact, type TypedBytes, type ValidatedArtifact } from '../../protocol/validated-artifact.ts';
@@ -38,6 +41,18 @@ export interface Accepted {
   relay: boolean;
 }
 
+/** What a result from the network deserves (docs/verification.md check 9, in full). */
+export type ResultVerdict =
+  | { verdict: 'accept' }
+  /** Not judgeable yet: the national tally or a listed partial is not here (wants.ts pulls them). */
+  | { verdict: 'pending'; missing: string }
+  | { verdict: 'reject'; reason: string };
+
+type ResultArtifact = Extract<ValidatedArtifact, { type: 'result' }>;
+
+/** Results held back at once; the real one arrives after its partials, so a few suffice. */
+export const MAX_PENDING_RESULTS = 16;
+
 export class NodeState {
   readonly ctx: ElectionContext;
   readonly id: string;
@@ -58,6 +73,12 @@ export class NodeState {
   private readonly hierarchySize: number;
   /** The precinct's own signed tally exists (its polls are closed). */
   precinctClosed = false;
+  /** Results that could not be judged yet, by content hash; re-judged as pieces arrive. */
+  private readonly pendingResults = new Map<string, ResultArtifact>();
+  /** Results judged and accepted (so a result arriving on gossip, then stored, is checked once). */
+  private readonly acceptedResults = new Set<string>();
+  /** Results that failed check 9, by content hash. */
+  private readonly refusedResults = new Map<string, string>();
 
   constructor(private readonly init: NodeStateInit) {
     const { ctx, id } = init;
@@ -136,6 +157,84 @@ export class NodeState {
         break;
     }
     return { relay: origin === 'pull' || (origin === 'gossip' && this.bringsToBoard(a)) };
+  }
+
+  /**
+   * A node accepts and serves a result only if it passes check 9 in full: its signer is the
+   * manifest's combiner (checked on its own already), it names a national tally this node holds,
+   * it lists t partial decryptions of distinct trustees that are valid for that tally, combining
+   * them gives its words and its counts are what the words unpack to. Anything else never
+   * displaces the real result.
+   */
+  judgeResult(a: ResultArtifact): ResultVerdict {
+    if (this.acceptedResults.has(a.hashHex)) return { verdict: 'accept' };
+    const refused = this.refusedResults.get(a.hashHex);
+    if (refused !== undefined) return { verdict: 'reject', reason: refused };
+    const r = a.value;
+    const national = this.tallies.version(toHex(r.tallyHash));
+    if (!national) return { verdict: 'pending', missing: `the national tally ${toHex(r.tallyHash).slice(0, 16)}… it names` };
+    if (national.type !== 'aggregate-tally' || national.value.level !== 'national') return { verdict: 'reject', reason: 'it names a tally that is not the national tally' };
+    const listed = new Map<string, PartialDecryption>();
+    for (const h of r.partials) {
+      const p = this.partialsByHash.get(toHex(h));
+      if (!p) return { verdict: 'pending', missing: `the partial decryption ${toHex(h).slice(0, 16)}… it lists` };
+      try {
+        validatePartialDecryption(this.ctx, p, national.hash, national.value.words);
+        listed.set(toHex(h), p);
+      } catch (err) {
+        return { verdict: 'reject', reason: `it lists an invalid partial decryption (${errorMessage(err)})` };
+      }
+    }
+    try {
+      checkResult(this.ctx, r, national.value, national.hash, listed);
+    } catch (err) {
+      return { verdict: 'reject', reason: errorMessage(err) };
+    }
+    this.acceptedResults.add(a.hashHex);
+    return { verdict: 'accept' };
+  }
+
+  /** A result to judge again when the pieces it misses arrive (the oldest of too many is dropped:
+   *  only the combiner's key can sign one, but a stolen key must not fill this node's memory). */
+  holdResult(a: ResultArtifact): void {
+    this.pendingResults.set(a.hashHex, a);
+    if (this.pendingResults.size > MAX_PENDING_RESULTS) this.pendingResults.delete(this.pendingResults.keys().next().value!);
+  }
+
+  /** A result that failed check 9: never counted; true the first time it is refused. */
+  resultRefused(hashHex: string, reason: string): boolean {
+    if (this.refusedResults.has(hashHex)) return false;
+    this.refusedResults.set(hashHex, reason);
+    this.equivocationCount++;
+    return true;
+  }
+
+  /** How many distinct results this node refused. */
+  get refused(): number {
+    return this.refusedResults.size;
+  }
+
+  /** Held results that can be judged now, with their verdicts (no longer held). */
+  judgePending(): { artifact: ResultArtifact; verdict: ResultVerdict }[] {
+    const out: { artifact: ResultArtifact; verdict: ResultVerdict }[] = [];
+    for (const [hash, a] of this.pendingResults) {
+      const verdict = this.judgeResult(a);
+      if (verdict.verdict === 'pending') continue;
+      this.pendingResults.delete(hash);
+      out.push({ artifact: a, verdict });
+    }
+    return out;
+  }
+
+  /** The hashes held results still miss (the national tally, listed partials), for catch-up. */
+  get pendingPieces(): { hash: string; about: string }[] {
+    const out: { hash: string; about: string }[] = [];
+    for (const a of this.pendingResults.values()) {
+      const t = toHex(a.value.tallyHash);
+      if (!this.tallies.hasVersion(t)) out.push({ hash: t, about: this.ctx.index.national.id });
+      for (const h of a.value.partials) if (!this.partialsByHash.has(toHex(h))) out.push({ hash: toHex(h), about: this.ctx.index.trustees[0]?.id ?? this.ctx.index.national.id });
+    }
+    return out;
   }
 
   /** A signer's second, different artifact for one slot: kept as evidence, never counted. */

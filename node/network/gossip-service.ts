@@ -58,6 +58,9 @@ export interface GossipServiceInit {
   options: NetworkOptions;
   metrics: NetworkMetrics;
   handlers: ArtifactHandlers;
+  /** What the node itself must judge before gossip forwards an artifact (a result: check 9);
+   *  returns the error to answer with, or undefined to accept. */
+  judge?: (artifact: ValidatedArtifact) => GossipValidationError | undefined;
   log: (message: string) => void;
 }
 
@@ -118,6 +121,11 @@ export class GossipService {
       // Seen per topic: the same artifact arriving on a tally topic and on the board must be
       // accepted (and so forwarded) on both, or the board would stop at the first parent.
       artifact = validateGossipMessage(ctx, topic, msg.data, { maxMessageBytes: options.gossip.maxMessageBytes, seen: (h) => this.seen.has(`${msg.topic} ${h}`) });
+      const refusal = this.init.judge?.(artifact);
+      if (refusal) {
+        artifact = undefined;
+        throw refusal;
+      }
     } catch (err) {
       error = err ?? new Error('validator threw nothing');
     }

@@ -19,6 +19,8 @@ export type GossipErrorCode =
   | 'wrong-type-for-topic'
   | 'not-child'
   | 'duplicate'
+  | 'result-pending'
+  | 'result-refused'
   | 'internal-error';
 
 export class GossipValidationError extends TallyMeshError {

@@ -15,6 +15,7 @@ import { validateArtifact, type ValidatedArtifact } from '../../protocol/validat
 import type { Envelope } from './envelope.ts';
 import { createRosterGater, type Admission, type GaterOptions } from './gater.ts';
 import { GossipService, type ArtifactHandlers, type PublishStatus } from './gossip-service.ts';
+import type { GossipValidationError } from './gossip-validation.ts';
 import { networkIdentity } from './identity.ts';
 import { createLibp2pNode } from './libp2p-node.ts';
 import { MetricsRegistry, networkMetrics } from './metrics.ts';
@@ -37,6 +38,8 @@ export interface NetworkHostInit {
   observer?: boolean;
   gater?: GaterOptions;
   onArtifact?: ArtifactHandlers;
+  /** See GossipServiceInit.judge. */
+  judge?: (artifact: ValidatedArtifact) => GossipValidationError | undefined;
   /** Answers pull requests; without it every request is answered not-found. */
   lookup?: PullLookup;
   /** Topics to subscribe to beyond those of the node's role. */
@@ -123,7 +126,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
     return Object.entries(counts).map(([admission, value]) => ({ labels: { admission }, value }));
   });
 
-  const gossip = new GossipService({ ctx, pubsub, topics: byName, name, options, metrics, handlers: init.onArtifact ?? {}, log });
+  const gossip = new GossipService({ ctx, pubsub, topics: byName, name, options, metrics, handlers: init.onArtifact ?? {}, ...(init.judge ? { judge: init.judge } : {}), log });
   const maintenance = new PeerMaintenance({ ctx, libp2p, pubsub, bootstrap, topics, name, options, metrics, log });
   gossip.start();
   try {

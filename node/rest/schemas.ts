@@ -86,6 +86,7 @@ export const statusSchema = {
     hasResult: { type: 'boolean' },
     waitingFor: { type: 'string' },
     equivocations: { type: 'integer' },
+    refusedResults: { type: 'integer', description: 'results refused because they fail check 9, kept as evidence' },
     peers: { type: 'integer' },
   },
 } as const;

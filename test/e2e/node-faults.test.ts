@@ -14,8 +14,9 @@ import { partialDecrypt } from '../../crypto/threshold.ts';
 import { Ballot, ballotWords, encryptBallot, type Choices } from '../../protocol/ballot.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
+import { packCounts } from '../../protocol/layout.ts';
 import { PartialDecryption, partialContext, validatePartialDecryption } from '../../protocol/partial-decryption.ts';
-import { Result } from '../../protocol/result.ts';
+import { Result, contestCounts } from '../../protocol/result.ts';
 import { AggregateTally, PrecinctTally, multiplyWords } from '../../protocol/tally.ts';
 import { LocalNetwork } from '../../sim/local-network.ts';
 import type { Topic } from '../../node/network/topics.ts';
@@ -603,6 +604,81 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
     expect(boardItems.some((i) => i.hash === equivocationHash)).toBe(true);
     // ...so its status must still report it.
     expect(status.equivocations).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A forged result: nodes serve only a result that passes check 9 in full
+
+describe('forged results on the live network', () => {
+  let folder: ElectionFolder;
+  let ctx: ElectionContext;
+  let net: LocalNetwork;
+  let token: string;
+  let voters: Voters;
+  // One rogue per attack (a rejected message graylists its sender).
+  const early = rogueKey();
+  const premature = rogueKey();
+  const late = rogueKey();
+  const rogues: RoguePeer[] = [];
+
+  beforeAll(async () => {
+    folder = writeTestElection();
+    ctx = new ElectionContext(folder.election.manifest);
+    token = readToken(folder);
+    net = localNetwork(folder.dir, { override: (c) => ({ observers: [early.peerId, premature.peerId, late.peerId], ...trusteeOverride(c) }) });
+    voters = new Voters(ctx, () => net);
+    await net.startAll();
+  });
+
+  afterAll(async () => {
+    for (const r of rogues) await r.stop().catch(() => undefined);
+    await net?.stopAll();
+    folder?.cleanup();
+  });
+
+  it('a result signed with a stolen precinct key, or with the combiner\'s key but other counts, is refused and never served; the real one is', { timeout: TEST_TIMEOUT }, async () => {
+    expect((await voters.vote(P1, 'a1', choice(0))).status).toBe(201);
+    expect((await voters.vote(P2, 'b1', choice(1))).status).toBe(201);
+    const board: Topic = { kind: 'board' };
+    const target = addressOf(net, COUNTY);
+    // Self-consistent forgeries (their counts are what their words say): 1000 votes for the first option.
+    const words = packCounts(ctx.layout, new Map(ctx.manifest.contests.map((c) => [c.id, c.options.map((_, i) => (i === 0 ? 1000n : 0n))])));
+    const fake = { version: PROTOCOL_VERSION, electionHash: ctx.hash, tallyHash: new Uint8Array(randomBytes(32)), ballotCount: 1000, partials: [], words, contests: contestCounts(ctx, words) };
+
+    // Before anything is decrypted: one signed with a precinct's key, naming itself as signer...
+    const rEarly = await startRoguePeer({ ctx, secretKey: early.secretKey, target, topics: [board], observer: true });
+    rogues.push(rEarly);
+    await rEarly.publish(board, { type: 'result', bytes: Result.encode(Result.sign({ ...fake, combinerId: P1 }, folder.election.nodeKeys.get(P1)!.secretKey)) });
+    await waitFor('the county to reject the precinct-signed result', async () => metric(await metricsOf(net, COUNTY), 'tallymesh_gossip_rejected_total', { reason: 'unknown-signer' }) >= 1, LONG);
+    // ...and one signed with the combiner's stolen key, of a tally nobody holds: held back, never served.
+    const rPremature = await startRoguePeer({ ctx, secretKey: premature.secretKey, target, topics: [board], observer: true });
+    rogues.push(rPremature);
+    await rPremature.publish(board, { type: 'result', bytes: Result.encode(Result.sign({ ...fake, combinerId: 'national' }, folder.election.nodeKeys.get('national')!.secretKey)) });
+    await waitFor('the county to hold the premature result back', async () => metric(await metricsOf(net, COUNTY), 'tallymesh_gossip_ignored_total', { reason: 'result-pending' }) >= 1, LONG);
+    expect((await get(net, COUNTY, '/result')).status).toBe(404);
+
+    await closePolls(net, token, P1);
+    await closePolls(net, token, P2);
+    const real = await waitForResult(net);
+    // Every node serves it, the precincts too: they pulled it and checked it themselves (with the
+    // national tally and the partials it lists, pulled as well).
+    for (const id of [COUNTY, 'state-01', 'national', P1, P2]) expect(await waitForResult(net, id)).toEqual(real);
+
+    // After it: a result signed with the combiner's (the national node's) stolen key, for the real
+    // national tally and partials, but with other words and counts. It fails check 9.
+    const r = Result.fromJSON(real);
+    const other = r.words.map((w, i) => (i === 0 ? w + 999n : w));
+    const forged = Result.sign({ ...r, words: other, contests: contestCounts(ctx, other) }, folder.election.nodeKeys.get('national')!.secretKey);
+    const rLate = await startRoguePeer({ ctx, secretKey: late.secretKey, target, topics: [board], observer: true });
+    rogues.push(rLate);
+    await rLate.publish(board, { type: 'result', bytes: Result.encode(forged) });
+    await waitFor('the county to refuse the combiner-signed forgery', async () => metric(await metricsOf(net, COUNTY), 'tallymesh_results_refused_total') >= 1, LONG);
+    expect(metric(await metricsOf(net, COUNTY), 'tallymesh_gossip_rejected_total', { reason: 'result-refused' })).toBeGreaterThanOrEqual(1);
+    for (const id of [COUNTY, 'state-01', 'national', P1, P2]) expect((await get(net, id, '/result')).body).toEqual(real);
+    // Kept as evidence, never in the record.
+    const record = (await get(net, COUNTY, '/record')).body as { artifacts: { type: string }[] };
+    expect(record.artifacts.filter((a) => a.type === 'result')).toHaveLength(1);
   });
 });
 

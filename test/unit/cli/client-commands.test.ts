@@ -56,6 +56,7 @@ function baseApi(id: string, role: Role, adminToken: string): NodeApi {
       threshold: { needed: 5, valid: 0 },
       hasResult: false,
       equivocations: 0,
+      refusedResults: 0,
       peers: 0,
     }),
     peers: async () => [],
@@ -357,6 +358,7 @@ describe('tallymesh status', () => {
     hasResult: false,
     waitingFor: '1 of 3 children',
     equivocations: 1,
+    refusedResults: 0,
     peers: 2,
   };
   const peers: PeerView[] = [

@@ -61,6 +61,7 @@ class FakeNodeApi implements NodeApi {
       threshold: { needed: 5, valid: 0 },
       hasResult: this.resultValue !== undefined,
       equivocations: 0,
+      refusedResults: 0,
       peers: 1,
     };
   }

@@ -84,6 +84,7 @@ class FakeObserverNode implements NodeApi, ObserverApi {
       hasResult: this.resultJson !== undefined,
       waitingFor: '0 of 1 children\'s tallies',
       equivocations: 1,
+      refusedResults: 0,
       peers: 1,
     };
   }
