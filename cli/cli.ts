@@ -33,7 +33,9 @@ export function buildProgram(): Command {
     .option('--contests <file>', 'JSON file with the contests (default: the standard ballot)')
     .option('--checkpoint-interval <n>', 'ballots between precinct checkpoints', int('--checkpoint-interval'))
     .option('--base-port <n>', 'first port; node i uses base+2i (libp2p) and base+2i+1 (REST)', int('--base-port'))
+    .option('--opens-at <time>', 'ISO time before which precincts take no ballot')
     .option('--closes-at <time>', 'ISO time at which the polls close by themselves')
+    .option('--combiner <id>', 'the node that combines the partial decryptions and alone may sign the result (default: the national node)')
     .option('--election-id <id>', 'election identifier')
     .action((opts) => {
       const out = runSetup(opts);

@@ -45,6 +45,8 @@ export interface DurablePrecinctOptions {
   secretKey: Uint8Array;
   /** A checkpoint every N accepted ballots; default manifest.checkpointInterval, else 100. */
   checkpointInterval?: number;
+  /** The clock (ms since the epoch) the opening hours are checked against; Date.now by default. */
+  now?: () => number;
   /**
    * Artifact-store slot of the signed closing tally; default `tally/<precinctId>`, the slot the
    * node gives every tally (protocol/validated-artifact.ts slotKey), so that its pulls by sender find it.
@@ -69,6 +71,8 @@ export type DurablePrecinctErrorCode =
   | 'invalid-input'
   /** The polls are closed: no new ballot is accepted. */
   | 'polls-closed'
+  /** The polls have not opened yet (the manifest's opensAt). */
+  | 'polls-not-open'
   /** The stored log, checkpoint or tally does not check out; the precinct refuses to start. */
   | 'recovery-failed'
   /** A storage write failed mid-operation; in-memory state may lag the log, so the precinct stopped (restart to recover). */
@@ -147,6 +151,7 @@ export class DurablePrecinct {
     /** A checkpoint is written whenever the count reaches a multiple of this. */
     readonly checkpointInterval: number,
     private readonly tallySlot: string,
+    private readonly now: () => number,
   ) {
     this.role = new PrecinctRole(ctx, precinctId, secretKey);
     this.log = BallotLog.open(db, { hashBallot: hashBallotBytes });
@@ -168,7 +173,7 @@ export class DurablePrecinct {
     const ownsDb = options.db === undefined;
     try {
       const slot = options.tallySlot ?? slotKey('precinct-tally', options.precinctId);
-      const precinct = new DurablePrecinct(db, ownsDb, options.ctx, options.precinctId, options.secretKey, interval, slot);
+      const precinct = new DurablePrecinct(db, ownsDb, options.ctx, options.precinctId, options.secretKey, interval, slot, options.now ?? Date.now);
       await precinct.recover();
       return precinct;
     } catch (error) {
@@ -238,6 +243,18 @@ export class DurablePrecinct {
     const decoded = ballot instanceof Uint8Array ? Ballot.decode(ballot) : ballot;
     const bytes = Ballot.encode(decoded); // canonical bytes: what the log stores and hashes
     if (this.role.currentPhase === 'open') {
+      // The manifest's hours: no ballot before opensAt, none at or after closesAt (the node closes
+      // the polls then; a ballot arriving in between is refused, not counted late).
+      const { opensAt, closesAt } = this.ctx.manifest;
+      const now = this.now();
+      if (opensAt > 0 && now < opensAt) {
+        this.stats.refused += 1;
+        throw new DurablePrecinctError('polls-not-open', `the polls of precinct ${this.precinctId} open at ${new Date(opensAt).toISOString()}`);
+      }
+      if (closesAt > 0 && now >= closesAt) {
+        this.stats.refused += 1;
+        throw new DurablePrecinctError('polls-closed', `the polls of precinct ${this.precinctId} closed at ${new Date(closesAt).toISOString()}`);
+      }
       const started = performance.now();
       try {
         this.role.validate(decoded);

@@ -28,6 +28,7 @@ import { resolveNetworkOptions, type NetworkOptionsOverride } from './network/op
 import type { PullRequest } from './network/pull-protocol.ts';
 import { subscribesToBoard, type Topic } from './network/topics.ts';
 import { NODE_DEFAULTS } from './node-options.ts';
+import { callAt, type Scheduled } from './call-at.ts';
 import { Outbox } from './outbox.ts';
 
 /** Where refused results are kept as evidence: a slot of their own, never the result's. */
@@ -63,7 +64,7 @@ export class TallyNode {
   private outbox!: Outbox;
   private catchUp!: CatchUp;
   private tickTimer: NodeJS.Timeout | undefined;
-  private closeTimer: NodeJS.Timeout | undefined;
+  private closeTimer: Scheduled | undefined;
   private ticking = false;
   private stopped = false;
   private readonly counters: { accepted: Counter; ballots: Counter; equivocations: Counter; pulls: Counter; refusedResults: Counter };
@@ -173,7 +174,7 @@ export class TallyNode {
     this.stopped = true;
     const { logger } = this.options;
     clearInterval(this.tickTimer);
-    clearTimeout(this.closeTimer);
+    this.closeTimer?.cancel();
     await this.api.stop();
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
     await this.host?.stop().catch((err) => logger.warn({ err: String(err) }, 'stopping libp2p failed'));
@@ -330,12 +331,7 @@ export class TallyNode {
   private scheduleClose(): void {
     const closesAt = this.ctx.manifest.closesAt;
     if (!this.precinct || closesAt <= 0 || this.precinct.phase !== 'open') return;
-    const wait = Math.max(0, closesAt - Date.now());
-    this.closeTimer = setTimeout(
-      () => void this.closePolls().catch((err) => this.options.logger.error({ err: errorMessage(err) }, 'closing at the scheduled time failed')),
-      Math.min(wait, 2 ** 31 - 1),
-    );
-    this.closeTimer.unref();
+    this.closeTimer = callAt(closesAt, () => void this.closePolls().catch((err) => this.options.logger.error({ err: errorMessage(err) }, 'closing at the scheduled time failed')));
   }
 
   // ---------------------------------------------------------------------------------------

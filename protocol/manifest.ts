@@ -74,6 +74,8 @@ export const ManifestSchema = struct({
   combinerId: id,
   threshold: ThresholdParamsSchema,
   checkpointInterval: uint(4),
+  /** Unix time in ms before which precincts take no ballot; 0 when they take them at once. */
+  opensAt: uint(8),
   /** Unix time in ms at which the polls close by themselves; 0 when closed by an admin. */
   closesAt: uint(8),
 });
@@ -116,6 +118,7 @@ export function validateManifest(m: Manifest): Manifest {
   if (bitLength(m.n) !== m.keyBits || (m.n & 1n) === 0n) fail('manifest.n', `modulus is not an odd ${m.keyBits}-bit integer`);
   if (m.slotBits < 8 || m.slotBits > 64) fail('manifest.slotBits', 'slot width must be 8..64 bits');
   if (m.checkpointInterval < 1) fail('manifest.checkpointInterval', 'checkpoint interval must be at least 1');
+  if (m.opensAt > 0 && m.closesAt > 0 && m.opensAt >= m.closesAt) fail('manifest.opensAt', 'the polls must open before they close');
   validateContests(m);
   validateRoster(m);
   validateThreshold(m);

@@ -26,6 +26,7 @@ export interface SetupOptions extends ElectionShape {
   contests: Contest[];
   slotBits: number;
   checkpointInterval: number;
+  opensAt?: number;
   closesAt: number;
   /** The node that combines the partial decryptions and signs the result; the national node when absent. */
   combiner?: string;
@@ -85,6 +86,7 @@ export function generateElection(options: Partial<SetupOptions> = {}): Generated
     slotBits: o.slotBits,
     checkpointInterval: o.checkpointInterval,
     closesAt: o.closesAt,
+    ...(o.opensAt ? { opensAt: o.opensAt } : {}),
     ...(o.combiner ? { combinerId: o.combiner } : {}),
   });
   return { manifest, nodeKeys, shares, adminToken: toHex(randomBytes(32)) };

@@ -26,6 +26,7 @@ export interface ManifestInput {
   contests: Contest[];
   slotBits: number;
   checkpointInterval: number;
+  opensAt?: number;
   closesAt: number;
   /** Who may sign the result; the national node when absent. */
   combinerId?: string;
@@ -66,6 +67,7 @@ export function buildManifest(input: ManifestInput): Manifest {
       verificationKeys: [...input.key.params.verificationKeys],
     },
     checkpointInterval: input.checkpointInterval,
+    opensAt: input.opensAt ?? 0,
     closesAt: input.closesAt,
   };
   return input.validate === false ? manifest : validateManifest(manifest);

@@ -15,7 +15,9 @@ export interface SetupCommandOptions {
   contests?: string;
   checkpointInterval?: number;
   basePort?: number;
+  opensAt?: string;
   closesAt?: string;
+  combiner?: string;
   electionId?: string;
 }
 
@@ -28,9 +30,12 @@ export function runSetup(o: SetupCommandOptions): { manifestPath: string; nodes:
     threshold: o.threshold ?? DEFAULT_SETUP.threshold,
     keyBits: o.keyBits ?? DEFAULT_SETUP.keyBits,
     checkpointInterval: o.checkpointInterval ?? DEFAULT_SETUP.checkpointInterval,
+    opensAt: o.opensAt ? Date.parse(o.opensAt) : 0,
     closesAt: o.closesAt ? Date.parse(o.closesAt) : 0,
     ...(o.electionId ? { electionId: o.electionId } : {}),
+    ...(o.combiner ? { combiner: o.combiner } : {}),
   };
+  if (o.opensAt && Number.isNaN(options.opensAt)) throw new Error(`--opens-at: "${o.opensAt}" is not a date`);
   if (o.closesAt && Number.isNaN(options.closesAt)) throw new Error(`--closes-at: "${o.closesAt}" is not a date`);
   if (o.contests) options.contests = contestsFromJSON(JSON.parse(readFileSync(o.contests, 'utf8')));
   const election = generateElection(options);

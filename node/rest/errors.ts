@@ -37,6 +37,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
     'ballot-id-taken': 409,
     'invalid-input': 400,
     'polls-closed': 503,
+    'polls-not-open': 503,
     // A precinct that stopped after a storage failure, or is shutting down: try again later.
     stopped: 503,
     'shut-down': 503,

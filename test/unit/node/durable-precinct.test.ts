@@ -309,6 +309,21 @@ describe('bad input never stops the precinct', () => {
   });
 });
 
+describe('opening hours', () => {
+  it('refuses ballots before opensAt and from closesAt on, with named errors', async () => {
+    const t0 = Date.parse('2026-11-03T06:00:00Z');
+    const hours = new ElectionContext({ ...fx.ctx.manifest, opensAt: t0, closesAt: t0 + 13 * 3600_000 });
+    let now = t0 - 1;
+    const p = await DurablePrecinct.open({ dataDir: tempDir(), ctx: hours, precinctId: fx.precinctId, secretKey: fx.secretKey, now: () => now });
+    storage.onCleanup(() => p.shutdown());
+    const early = await expectPrecinctError(p.submit(voter(0), fx.ballots[0]!), 'polls-not-open');
+    expect(early.message).toContain('2026-11-03T06:00:00.000Z');
+    now = t0 + 13 * 3600_000;
+    await expectPrecinctError(p.submit(voter(0), fx.ballots[0]!), 'polls-closed');
+    expect(p.count).toBe(0);
+  });
+});
+
 describe('the public log', () => {
   it('holds no voter id, and its commitments cannot be tested against guessed ids without the precinct\'s key; its chain checks from public data alone', async () => {
     const dir = tempDir();
