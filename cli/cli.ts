@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runSetup } from './commands/setup-command.ts';
 import { registerVerifyCommand } from './commands/verify-command.ts';
+import { registerReceiptCommand } from './commands/receipt-command.ts';
 import { registerSimulateCommand } from './commands/simulate-command.ts';
 import { registerNodeCommand } from './commands/node-command.ts';
 import { registerVoteCommand } from './commands/vote-command.ts';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
       process.stdout.write(`wrote ${out.manifestPath} and ${out.nodes} node configs\n`);
     });
   registerVerifyCommand(program);
+  registerReceiptCommand(program);
   registerSimulateCommand(program);
   registerNodeCommand(program);
   registerVoteCommand(program);

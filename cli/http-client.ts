@@ -1,6 +1,6 @@
 // A tiny client of a node's REST API (node/rest/), on Node's global fetch. Errors carry the
 // server's { error, message }; a node that cannot be reached is an error with status 0.
-import type { LogEntryView, NodeStatus, PeerView, ArtifactView, ReceiptView, RecordExport } from '../node/api/node-api.ts';
+import type { LogEntryView, NodeStatus, PeerView, ArtifactView, ReceiptProofView, ReceiptView, RecordExport } from '../node/api/node-api.ts';
 import type { Role } from '../protocol/manifest.ts';
 import { TallyMeshError } from '../errors/tallymesh-error.ts';
 
@@ -148,6 +148,13 @@ export class NodeClient {
   /** undefined when the node knows no such ballot. */
   receipt(ballotHashHex: string): Promise<ReceiptView | undefined> {
     return this.getOptional(`/receipts/${encodeURIComponent(ballotHashHex)}`);
+  }
+  /** The chain from a precinct's tally up to the result; undefined when the node does not hold it. */
+  proof(precinctId: string): Promise<ReceiptProofView | undefined> {
+    return this.getOptional(`/proof/${encodeURIComponent(precinctId)}`);
+  }
+  manifest(): Promise<{ manifest: string; electionHash: string }> {
+    return this.getJSON('/manifest');
   }
   /** undefined until there is a result. */
   result(): Promise<unknown | undefined> {

@@ -13,15 +13,19 @@ import { verifyRecordDir } from '../../record/verify-record-dir.ts';
 
 export const VERIFY_EXIT = { pass: 0, fail: 1, partial: 3 } as const;
 
-/** A receipt file as `tallymesh vote --receipt-out` and GET /receipts/:hash write it. */
-export function readReceiptFile(path: string): ReceiptInput {
-  const json = JSON.parse(readFileSync(path, 'utf8')) as { receipt?: unknown; inclusion?: { size?: unknown; path?: unknown } };
+/**
+ * A receipt file as `tallymesh vote --receipt-out` and GET /receipts/:hash write it:
+ * { receipt, inclusion?: { size, path: [hex] }, precinct?: URL } (or the bare receipt JSON).
+ */
+export function readReceiptFile(path: string): ReceiptInput & { precinct?: string } {
+  const json = JSON.parse(readFileSync(path, 'utf8')) as { receipt?: unknown; inclusion?: { size?: unknown; path?: unknown }; precinct?: unknown };
   const receipt = Receipt.fromJSON(json.receipt ?? json);
   const inc = json.inclusion;
+  const precinct = typeof json.precinct === 'string' ? { precinct: json.precinct } : {};
   if (inc && typeof inc.size === 'number' && Array.isArray(inc.path)) {
-    return { label: path, receipt, inclusion: { size: inc.size, path: inc.path.map((h) => fromHex(String(h))) } };
+    return { label: path, receipt, inclusion: { size: inc.size, path: inc.path.map((h) => fromHex(String(h))) }, ...precinct };
   }
-  return { label: path, receipt };
+  return { label: path, receipt, ...precinct };
 }
 
 export interface VerifyCommandOptions {

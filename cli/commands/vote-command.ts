@@ -107,7 +107,8 @@ export async function runVote(o: VoteOptions): Promise<VoteOutcome> {
   if (submitted.duplicate) warn(`note: the precinct already had this ballot; this is its receipt`);
 
   const receiptJSON = Receipt.toJSON(receipt);
-  if (o.receiptOut) writeFileSync(o.receiptOut, JSON.stringify({ receipt: receiptJSON }, null, 2) + '\n');
+  // The precinct's address goes with it: `tallymesh receipt check` fetches the inclusion proof there.
+  if (o.receiptOut) writeFileSync(o.receiptOut, JSON.stringify({ receipt: receiptJSON, precinct: client.baseUrl }, null, 2) + '\n');
   print(JSON.stringify(receiptJSON, null, 2));
   return { precinctId: entry.id, ballotHash: toHex(ballotHash), receipt, duplicate: submitted.duplicate };
 }
@@ -122,7 +123,7 @@ export function registerVoteCommand(program: Command): Command {
     .requiredOption('--precinct <url>', "the precinct node's REST URL, e.g. http://127.0.0.1:21001")
     .requiredOption('--voter <id>', 'voter id as the poll book has it (1..128 characters, NFC; one ballot per voter)')
     .option('--choose <contest=option>', 'a choice, by option name; repeat for several contests and for approval contests', collect, [] as string[])
-    .option('--receipt-out <file>', 'also save the receipt for `tallymesh verify --receipt`')
+    .option('--receipt-out <file>', 'also save the receipt (with the precinct\'s address) for `tallymesh receipt check` and `tallymesh verify --receipt`')
     .action(async (opts: { manifest: string; precinct: string; voter: string; choose: string[]; receiptOut?: string }) => {
       try {
         await runVote(opts);

@@ -7,7 +7,9 @@ import { inclusionProof } from '../../crypto/merkle.ts';
 import { isTallyMeshError, errorMessage } from '../../errors/tallymesh-error.ts';
 import { Ballot } from '../../protocol/ballot.ts';
 import type { ElectionContext } from '../../protocol/election.ts';
-import { manifestToJSON } from '../../protocol/manifest.ts';
+import { encodeManifest, manifestToJSON } from '../../protocol/manifest.ts';
+import { PartialDecryption } from '../../protocol/partial-decryption.ts';
+import { AggregateTally, PrecinctTally } from '../../protocol/tally.ts';
 import { Receipt } from '../../protocol/receipt.ts';
 import { Result } from '../../protocol/result.ts';
 import { ARTIFACT_CODECS, senderOf, validateArtifact, type ValidatedArtifact } from '../../protocol/validated-artifact.ts';
@@ -31,6 +33,7 @@ import {
   type ObserverApi,
   type PeerHealthView,
   type PeerView,
+  type ReceiptProofView,
   type ReceiptView,
   type RecordCheckView,
   type RecordExport,
@@ -89,6 +92,33 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
     const fault = this.node.precinct()?.faultReason;
     const faults = fault ? [fault] : [];
     return { ok: faults.length === 0, id: this.id, role: this.role, faults };
+  }
+
+  async receiptProof(precinctId: string): Promise<ReceiptProofView | undefined> {
+    const { ctx, state } = this.node;
+    const entry = ctx.index.byId.get(precinctId);
+    if (!entry || entry.role !== 'precinct') throw new ApiError('unknown-node', `"${precinctId}" is not a precinct of this election`);
+    const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+    const precinct = state.tallies.counted(precinctId);
+    if (precinct?.kind !== 'precinct') return undefined;
+    const path: string[] = [];
+    for (let e = ctx.index.byId.get(entry.parent); e; e = e.parent ? ctx.index.byId.get(e.parent) : undefined) {
+      const t = state.tallies.counted(e.id);
+      if (t?.kind !== 'aggregate') return undefined;
+      path.push(b64(AggregateTally.encode(t.tally)));
+    }
+    const result = state.result;
+    const partials = result ? result.partials.map((h) => state.partials.get(toHex(h))).filter((p): p is PartialDecryption => p !== undefined) : [];
+    return {
+      precinctTally: b64(PrecinctTally.encode(precinct.tally)),
+      path,
+      ...(result ? { result: b64(Result.encode(result)) } : {}),
+      partials: partials.map((p) => b64(PartialDecryption.encode(p))),
+    };
+  }
+
+  async manifest(): Promise<{ manifest: string; electionHash: string }> {
+    return { manifest: Buffer.from(encodeManifest(this.node.ctx.manifest)).toString('base64'), electionHash: this.node.ctx.hashHex };
   }
 
   async status(): Promise<NodeStatus> {

@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'unknown-node'
   | 'unknown-ballot'
   | 'no-result'
+  | 'not-held'
   | 'no-national-tally'
   | 'hierarchy-incomplete'
   | 'unauthorized'
@@ -105,10 +106,24 @@ export interface HealthView {
   faults: string[];
 }
 
+/** What a voter needs to check a receipt (protocol/verify/receipt-proof.ts): canonical bytes, base64. */
+export interface ReceiptProofView {
+  precinctTally: string;
+  /** The counted tallies from the precinct's county up to the national tally. */
+  path: string[];
+  result?: string;
+  /** The partial decryptions the result lists. */
+  partials: string[];
+}
+
 export interface NodeApi {
   readonly id: string;
   readonly role: Role;
   health(): Promise<HealthView>;
+  /** The chain from a precinct's counted tally up to the result, as far as this node holds it. */
+  receiptProof(precinctId: string): Promise<ReceiptProofView | undefined>;
+  /** The manifest's canonical bytes (its hash is the election hash), base64. */
+  manifest(): Promise<{ manifest: string; electionHash: string }>;
   status(): Promise<NodeStatus>;
   peers(): Promise<PeerView[]>;
   tallies(): Promise<ArtifactView[]>;

@@ -35,6 +35,13 @@ export function wantedArtifacts(state: NodeState): Want[] {
     // national node) can pull any tally from it, and its record export is complete.
     missingBelow(state, state.id, want);
   }
+  // A closed precinct keeps the tallies above it, so that it can serve a voter the chain from
+  // its tally up to the result (GET /proof) without the voter asking anyone else.
+  if (state.role === 'precinct' && state.precinctClosed) {
+    for (let e = ctx.index.byId.get(state.entry.parent); e; e = e.parent ? ctx.index.byId.get(e.parent) : undefined) {
+      if (!tallies.has(e.id)) want.push({ request: tallyRequest(e), about: e.id, grace: true });
+    }
+  }
   if (state.combines && !national) want.push({ request: tallyRequest(nationalEntry), about: nationalEntry.id });
   if (state.combiner && !state.result) {
     const have = new Set([...state.partials.values()].map((p) => p.trusteeId));

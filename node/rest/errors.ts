@@ -26,6 +26,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
     'unknown-node': 404,
     'unknown-ballot': 404,
     'no-result': 404,
+    'not-held': 404,
     'no-national-tally': 409,
     'hierarchy-incomplete': 409,
     unauthorized: 401,

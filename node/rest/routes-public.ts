@@ -1,6 +1,7 @@
 // Read-only routes every node serves: health, status, peers, tallies, board, log, receipts,
 // result, record and metrics.
 import type { FastifyInstance } from 'fastify';
+import { ID_PATTERN } from '../../protocol/manifest.ts';
 import { ApiError, type NodeApi } from '../api/node-api.ts';
 import {
   HEX_HASH_PATTERN,
@@ -9,6 +10,7 @@ import {
   healthSchema,
   logEntrySchema,
   peerSchema,
+  receiptProofSchema,
   receiptViewSchema,
   recordSchema,
   statusSchema,
@@ -133,6 +135,35 @@ export function registerPublicRoutes(app: FastifyInstance, api: NodeApi): void {
       if (view === undefined) throw new ApiError('unknown-ballot', `no ballot with hash ${request.params.ballotHash} in this node's log`);
       return view;
     },
+  );
+
+  app.get<{ Params: { precinctId: string } }>(
+    '/proof/:precinctId',
+    {
+      schema: {
+        tags: ['ballots'],
+        summary: "What a voter needs to check a receipt without the record: the precinct's counted tally, the tallies up to the national one, the result and its partials (canonical bytes, base64)",
+        params: { type: 'object', required: ['precinctId'], properties: { precinctId: { type: 'string', pattern: ID_PATTERN.source } } },
+        response: { 200: receiptProofSchema, ...errors(400, 404, 500) },
+      },
+    },
+    async (request) => {
+      const proof = await api.receiptProof(request.params.precinctId);
+      if (!proof) throw new ApiError('not-held', `this node does not hold the tallies from "${request.params.precinctId}" up to the national tally (yet)`);
+      return proof;
+    },
+  );
+
+  app.get(
+    '/manifest',
+    {
+      schema: {
+        tags: ['artifacts'],
+        summary: 'The manifest in its canonical bytes (base64): the election hash is the framed SHA-256 of these bytes',
+        response: { 200: { type: 'object', required: ['manifest', 'electionHash'], properties: { manifest: { type: 'string' }, electionHash: { type: 'string' } } }, ...errors(500) },
+      },
+    },
+    async () => api.manifest(),
   );
 
   app.get(

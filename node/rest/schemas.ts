@@ -132,6 +132,17 @@ export const logEntrySchema = {
   },
 } as const;
 
+export const receiptProofSchema = {
+  type: 'object',
+  required: ['precinctTally', 'path', 'partials'],
+  properties: {
+    precinctTally: { type: 'string', description: 'the counted precinct tally, canonical bytes, base64' },
+    path: { type: 'array', items: { type: 'string' }, description: 'the counted tallies from its county up to the national tally' },
+    result: { type: 'string' },
+    partials: { type: 'array', items: { type: 'string' }, description: 'the partial decryptions the result lists' },
+  },
+} as const;
+
 /** The receipt's JSON view (protocol/receipt.ts), as the precinct signed it. */
 export const receiptSchema = {
   type: 'object',

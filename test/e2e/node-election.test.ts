@@ -1,10 +1,11 @@
 // A whole election over real libp2p nodes on 127.0.0.1, in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ballot, encryptBallot } from '../../protocol/ballot.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { LocalNetwork } from '../../sim/local-network.ts';
+import { runReceiptCheck } from '../../cli/commands/receipt-command.ts';
 import { waitFor, writeTestElection, type ElectionFolder } from '../support/network-fixture.ts';
 
 let folder: ElectionFolder;
@@ -68,5 +69,23 @@ describe('an election over libp2p', () => {
     });
     const president = result.contests.find((c: any) => c.contestId === 'president');
     expect(president.counts).toEqual([1, 0, 1, 0]);
+
+    // A voter checks the receipt without the record: from the national node, and from the
+    // precinct itself once it has pulled the tallies above it.
+    const file = join(folder.dir, 'receipt-v1.json');
+    writeFileSync(file, JSON.stringify({ receipt: r1.body.receipt, precinct: net.url(precincts[0]!) }));
+    const lines: string[] = [];
+    const fromNational = await runReceiptCheck(file, { node: net.url('national'), print: (l) => lines.push(l) });
+    expect(fromNational.checks.map((c) => c.status), lines.join('\n')).toEqual(['pass', 'pass', 'pass']);
+    expect(lines.at(-1)).toMatch(/^PASS: the ballot is counted in the result/);
+    const fromPrecinct = await waitFor('the precinct to hold the chain above it', async () => {
+      const o = await runReceiptCheck(file, { node: net.url(precincts[0]!), print: () => undefined });
+      return o.ok ? o : undefined;
+    });
+    expect(fromPrecinct.ok).toBe(true);
+    // A receipt of another election's key is refused (R1).
+    const forged = { ...r1.body.receipt, signature: '00'.repeat(64) };
+    writeFileSync(file, JSON.stringify({ receipt: forged }));
+    expect((await runReceiptCheck(file, { node: net.url('national'), precinct: net.url(precincts[0]!), print: () => undefined })).checks[0]!.status).toBe('fail');
   });
 });

@@ -44,6 +44,8 @@ function baseApi(id: string, role: Role, adminToken: string): NodeApi {
     id,
     role,
     health: async () => ({ ok: true, id, role, faults: [] }),
+    receiptProof: async () => undefined,
+    manifest: notHere('manifest'),
     status: async (): Promise<NodeStatus> => ({
       id,
       role,

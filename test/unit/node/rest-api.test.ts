@@ -45,6 +45,14 @@ class FakeNodeApi implements NodeApi {
     return { ok: this.faults.length === 0, id: this.id, role: this.role, faults: this.faults };
   }
 
+  async receiptProof(precinctId: string) {
+    return precinctId === 'precinct-01' ? { precinctTally: 'AA==', path: ['AQ=='], partials: [] } : undefined;
+  }
+
+  async manifest() {
+    return { manifest: 'AAE=', electionHash: hex(1) };
+  }
+
   async status(): Promise<NodeStatus> {
     this.calls.push('status');
     if (this.failStatus) throw new Error('database at /var/secret/db exploded: token=hunter2');

@@ -127,6 +127,12 @@ class FakeObserverNode implements NodeApi, ObserverApi {
   async health() {
     return { ok: true, id: this.id, role: this.role, faults: [] };
   }
+  async receiptProof() {
+    return undefined;
+  }
+  async manifest() {
+    return { manifest: '', electionHash: '' };
+  }
 }
 
 const servers: RestServer[] = [];
