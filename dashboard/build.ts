@@ -17,6 +17,9 @@ const CLIENT = join(HERE, 'client');
 export interface DashboardAssets {
   html: string;
   js: string;
+  /** The "check my receipt" page and its script. */
+  receiptHtml: string;
+  receiptJs: string;
   css: string;
   /** Path of us-atlas's counties-10m.json (served as is: states and counties, TopoJSON). */
   atlasPath: string;
@@ -24,7 +27,7 @@ export interface DashboardAssets {
 
 async function bundle(): Promise<DashboardAssets> {
   const result = await build({
-    entryPoints: [join(CLIENT, 'main.ts')],
+    entryPoints: { app: join(CLIENT, 'main.ts'), receipt: join(CLIENT, 'receipt-page.ts') },
     bundle: true,
     write: false,
     format: 'iife',
@@ -34,14 +37,19 @@ async function bundle(): Promise<DashboardAssets> {
     // d3-geo and topojson-client are ISC licensed; keep their notices in the bundle.
     legalComments: 'eof',
     logLevel: 'silent',
-    // Names the output only; write: false keeps it in memory.
-    outfile: join(HERE, 'app.js'),
+    // Names the outputs only; write: false keeps them in memory.
+    outdir: HERE,
   });
-  const js = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
-  if (js === undefined) throw new Error('esbuild produced no script for the dashboard');
+  const script = (name: string): string => {
+    const js = result.outputFiles.find((f) => f.path.endsWith(`${name}.js`))?.text;
+    if (js === undefined) throw new Error(`esbuild produced no ${name}.js for the dashboard`);
+    return js;
+  };
   return {
     html: readFileSync(join(CLIENT, 'index.html'), 'utf8'),
-    js,
+    js: script('app'),
+    receiptHtml: readFileSync(join(CLIENT, 'receipt.html'), 'utf8'),
+    receiptJs: script('receipt'),
     css: readFileSync(join(CLIENT, 'style.css'), 'utf8'),
     atlasPath: createRequire(import.meta.url).resolve('us-atlas/counties-10m.json'),
   };
@@ -65,6 +73,8 @@ async function main(): Promise<void> {
   // The same layout as a node serves: the page at /dashboard, its files under /dashboard/.
   writeFileSync(join(out, 'dashboard.html'), assets.html);
   writeFileSync(join(out, 'dashboard', 'app.js'), assets.js);
+  writeFileSync(join(out, 'dashboard', 'receipt.html'), assets.receiptHtml);
+  writeFileSync(join(out, 'dashboard', 'receipt.js'), assets.receiptJs);
   writeFileSync(join(out, 'dashboard', 'app.css'), assets.css);
   writeFileSync(join(out, 'dashboard', 'atlas.json'), readFileSync(assets.atlasPath));
   process.stdout.write(`wrote the dashboard (${(assets.js.length / 1024).toFixed(0)} KiB of script) to ${out}\n`);

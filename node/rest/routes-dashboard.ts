@@ -30,6 +30,12 @@ export function registerDashboardRoutes(app: FastifyInstance): void {
   app.get('/dashboard/', hide, async (_request, reply) => reply.redirect('../dashboard'));
   // The bundle changes only with the code, which a restart reloads; a short cache keeps edits visible.
   app.get('/dashboard/app.js', hide, async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', (await bundleDashboard()).js, 60));
+  app.get('/dashboard/receipt', { schema: { tags: ['dashboard'], summary: '"Check my receipt": the voter\'s browser checks a receipt against this node\'s published data', produces: ['text/html'] } }, async (_request, reply) => {
+    const { receiptHtml } = await bundleDashboard();
+    void reply.header('content-security-policy', CSP).header('referrer-policy', 'no-referrer');
+    return asset(reply, 'text/html; charset=utf-8', receiptHtml, 0);
+  });
+  app.get('/dashboard/receipt.js', hide, async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', (await bundleDashboard()).receiptJs, 60));
   app.get('/dashboard/app.css', hide, async (_request, reply) => asset(reply, 'text/css; charset=utf-8', (await bundleDashboard()).css, 60));
   app.get('/dashboard/atlas.json', hide, async (_request, reply) => {
     atlasBytes ??= bundleDashboard().then((a) => readFile(a.atlasPath));

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { runSimulation, type SimulationOutcome } from '../../sim/network/simulation.ts';
+import { decode } from '../../protocol/codec.ts';
+import { ManifestSchema } from '../../protocol/manifest.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 const CHROMIUM = process.env.TALLYMESH_CHROMIUM ?? '/usr/bin/chromium';
@@ -136,6 +138,26 @@ describe('the dashboard in headless Chromium', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+    // "Check my receipt": a voter's receipt as the precinct serves it (with its inclusion proof),
+    // checked by the browser against the national node's published data.
+    const manifest = decode(ManifestSchema, new Uint8Array(Buffer.from(((await (await fetch(new URL('/manifest', url))).json()) as { manifest: string }).manifest, 'base64')), 'manifest');
+    const precinct = 'precinct-01-001-001';
+    const precinctUrl = `http://127.0.0.1:${27400 + 2 * manifest.roster.findIndex((e) => e.id === precinct) + 1}`;
+    const [entry] = (await (await fetch(`${precinctUrl}/log?from=1&limit=1`)).json()) as { ballotHash: string }[];
+    const receiptFile = (await (await fetch(`${precinctUrl}/receipts/${entry!.ballotHash}`)).json()) as { receipt: { signature: string } };
+    await page.goto(new URL('/dashboard/receipt', url).href);
+    await page.fill('#receipt-input', JSON.stringify(receiptFile));
+    await page.click('#receipt-check-button');
+    await page.waitForSelector('#receipt-verdict[data-ok="yes"]', { timeout: 60_000 });
+    expect(await page.locator('#receipt-results tr[data-status="pass"]').count()).toBe(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'receipt-check.png'), fullPage: true });
+    const sig = receiptFile.receipt.signature;
+    const tampered = { ...receiptFile, receipt: { ...receiptFile.receipt, signature: (sig[0] === '0' ? '1' : '0') + sig.slice(1) } };
+    await page.fill('#receipt-input', JSON.stringify(tampered));
+    await page.click('#receipt-check-button');
+    await page.waitForSelector('#receipt-verdict[data-ok="no"]', { timeout: 60_000 });
+    expect(await page.locator('#receipt-results tr[data-check="R1"]').getAttribute('data-status')).toBe('fail');
     expect(pageErrors).toEqual([]);
     expect(foreign).toEqual([]);
 
