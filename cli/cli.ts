@@ -1,5 +1,5 @@
 // The one binary: `tallymesh <command>`. Each command's work lives in cli/commands/.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { runSetup } from './commands/setup-command.ts';
 import { registerVerifyCommand } from './commands/verify-command.ts';
 import { registerReceiptCommand } from './commands/receipt-command.ts';
@@ -20,7 +20,9 @@ function int(name: string) {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('tallymesh').description('Peer-to-peer counting of encrypted ballots').showHelpAfterError();
+  // exitOverride (inherited by every command added below): a usage error throws instead of
+  // exiting 1, so that main can exit 2 and 1 keeps meaning "a check failed" (verify, receipt).
+  const program = new Command('tallymesh').description('Peer-to-peer counting of encrypted ballots').showHelpAfterError().exitOverride();
   program
     .command('setup')
     .description('generate a new election: manifest, node configs, keys and trustee shares')
@@ -58,6 +60,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed the usage error (or the help, exit code 0) already.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
     process.stderr.write(`tallymesh: ${errorMessage(err)}\n`);
     process.exitCode = 2;
   }

@@ -3,7 +3,7 @@
 // the signature) under the artifact type's own signature domain.
 import { hashParts } from '../crypto/hash.ts';
 import { sign, verifySignature } from '../crypto/signature.ts';
-import { decode, encode, fixedBytes, struct, type Infer, type Schema, type StructOf } from './codec.ts';
+import { decode, encode, fixedBytes, note, struct, type Infer, type Schema, type StructOf } from './codec.ts';
 import { ProtocolError } from './errors.ts';
 
 export const ARTIFACT_TYPES = ['ballot', 'receipt', 'precinct-tally', 'aggregate-tally', 'partial-decryption', 'result'] as const;
@@ -51,7 +51,7 @@ export interface SignedArtifactCodec<F extends Fields> extends ArtifactCodec<Sig
 
 export function defineSignedArtifact<F extends Fields>(type: ArtifactType, fields: F): SignedArtifactCodec<F> {
   const body = struct(fields);
-  const full = struct({ ...fields, signature: fixedBytes(64) }) as unknown as Schema<Signed<StructOf<F>>>;
+  const full = struct({ ...fields, signature: note(fixedBytes(64), 'Ed25519 signature by the signer\'s roster key over every field above (see "Signatures")') }) as unknown as Schema<Signed<StructOf<F>>>;
   const bodyBytes = (value: StructOf<F>): Uint8Array => {
     const { signature: _ignored, ...rest } = value as StructOf<F> & { signature?: Uint8Array };
     return encode(body, rest as StructOf<F>, type);

@@ -5,7 +5,7 @@ import { hashParts } from '../crypto/hash.ts';
 import { encryptWithProof, verifyValidity } from '../crypto/validity-proof.ts';
 import { randomBits } from '../crypto/random.ts';
 import { defineArtifact, hash32, type ArtifactOf } from './artifact.ts';
-import { bigUint, list, struct, text, uint } from './codec.ts';
+import { bigUint, list, note, struct, text, uint } from './codec.ts';
 import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import { selectionIndex } from './layout.ts';
@@ -15,24 +15,24 @@ const id = text(64, ID_PATTERN);
 const ciphertext = bigUint(2 * MAX_KEY_BITS);
 
 export const ValidityProofSchema = struct({
-  challenges: list(bigUint(128), 256),
-  responses: list(bigUint(MAX_KEY_BITS), 256),
+  challenges: note(list(note(bigUint(128), 'e_j < 2^128'), 256), 'one per allowed value of the contest, in branch order'),
+  responses: note(list(note(bigUint(MAX_KEY_BITS), 'z_j < 2^Z, Z = ⌈bits(n)/2⌉ + 257'), 256), 'one per allowed value of the contest, in branch order'),
 });
 
 export const BallotContestSchema = struct({
-  contestId: id,
-  ciphertext,
+  contestId: note(id, 'the manifest contest at this position'),
+  ciphertext: note(ciphertext, 'in Z*_{n²}: encrypts one allowed value of the contest'),
   proof: ValidityProofSchema,
 });
 
 export const Ballot = defineArtifact(
   'ballot',
   struct({
-    version: uint(1),
-    electionHash: hash32,
-    precinctId: id,
-    ballotId: id,
-    contests: list(BallotContestSchema, 64),
+    version: note(uint(1), 'protocol version, 1'),
+    electionHash: note(hash32, 'the election hash'),
+    precinctId: note(id, 'the precinct that takes the ballot'),
+    ballotId: note(id, 'chosen by the voter\'s client (128 random bits as 32 hex digits); unique in the record'),
+    contests: note(list(BallotContestSchema, 64), 'one per manifest contest, in manifest order'),
   }),
 );
 export type Ballot = ArtifactOf<typeof Ballot>;

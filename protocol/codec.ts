@@ -9,8 +9,23 @@
 import { bigintToBytes, bytesToBigint, fromHex, toHex, utf8 } from '../crypto/bytes.ts';
 import { ProtocolError } from './errors.ts';
 
+/**
+ * What a schema encodes, as data: the field tables of docs/protocol.md are generated from it
+ * (scripts/protocol-tables.ts), so the spec cannot drift from the code.
+ */
+export type SchemaSpec = (
+  | { kind: 'uint'; bytes: 1 | 2 | 4 | 8; max: number }
+  | { kind: 'bool' }
+  | { kind: 'text'; maxBytes: number; pattern?: string }
+  | { kind: 'bytes'; length: number }
+  | { kind: 'biguint'; maxBits: number }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'list'; item: SchemaSpec; maxLength: number }
+  | { kind: 'struct'; fields: readonly (readonly [string, SchemaSpec])[] }
+) & { readonly note?: string };
+
 export interface Schema<T> {
-  readonly kind: string;
+  readonly spec: SchemaSpec;
   encode(value: T, out: Writer): void;
   decode(input: Reader, path: string): T;
   /** Structural check of an in-memory value (as a constructor would get it from code). */
@@ -93,7 +108,7 @@ export function uint(bytes: 1 | 2 | 4 | 8, max = bytes === 8 ? Number.MAX_SAFE_I
     return value;
   };
   return {
-    kind: `u${bytes * 8}`,
+    spec: { kind: 'uint', bytes, max },
     encode: (value, out) => writeUint(out, bytes, value),
     decode: (input, path) => check(input.uint(bytes, path), path),
     check,
@@ -108,7 +123,7 @@ export function bool(): Schema<boolean> {
     return value;
   };
   return {
-    kind: 'bool',
+    spec: { kind: 'bool' },
     encode: (value, out) => writeUint(out, 1, value ? 1 : 0),
     decode: (input, path) => {
       const b = input.uint(1, path);
@@ -131,7 +146,7 @@ export function text(maxBytes: number, pattern?: RegExp): Schema<string> {
     return value;
   };
   return {
-    kind: 'text',
+    spec: pattern ? { kind: 'text', maxBytes, pattern: pattern.source } : { kind: 'text', maxBytes },
     encode: (value, out) => {
       const b = utf8(value);
       writeUint(out, 2, b.length);
@@ -163,7 +178,7 @@ export function fixedBytes(length: number): Schema<Uint8Array> {
     return value;
   };
   return {
-    kind: `bytes${length}`,
+    spec: { kind: 'bytes', length },
     encode: (value, out) => out.push(value),
     decode: (input, path) => new Uint8Array(input.take(length, path)),
     check,
@@ -192,7 +207,7 @@ export function bigUint(maxBits: number): Schema<bigint> {
     return value;
   };
   return {
-    kind: 'biguint',
+    spec: { kind: 'biguint', maxBits },
     encode: (value, out) => {
       const b = bigintToBytes(value);
       writeUint(out, 2, b.length);
@@ -222,7 +237,7 @@ export function oneOf<const V extends readonly string[]>(values: V): Schema<V[nu
     return value as V[number];
   };
   return {
-    kind: 'enum',
+    spec: { kind: 'enum', values },
     encode: (value, out) => writeUint(out, 1, values.indexOf(value)),
     decode: (input, path) => {
       const i = input.uint(1, path);
@@ -241,7 +256,7 @@ export function list<T>(item: Schema<T>, maxLength: number): Schema<T[]> {
     if (length > maxLength) throw new ProtocolError('oversize', path, `list of ${length} items exceeds ${maxLength}`);
   };
   return {
-    kind: 'list',
+    spec: { kind: 'list', item: item.spec, maxLength },
     encode: (value, out) => {
       writeUint(out, 4, value.length);
       for (const v of value) item.encode(v, out);
@@ -289,7 +304,7 @@ export function struct<F extends Fields>(fields: F): Schema<StructOf<F>> & { fie
     return out as StructOf<F>;
   };
   return {
-    kind: 'struct',
+    spec: { kind: 'struct', fields: names.map((name) => [name, fields[name]!.spec] as const) },
     fields,
     encode: (value, out) => {
       for (const name of names) fields[name]!.encode(value[name], out);
@@ -303,6 +318,11 @@ export function struct<F extends Fields>(fields: F): Schema<StructOf<F>> & { fie
     toJSON: (value) => Object.fromEntries(names.map((name) => [name, fields[name]!.toJSON(value[name])])),
     fromJSON: (json, path) => visit(json, path, (s, v, p) => s.fromJSON(v, p)),
   };
+}
+
+/** The same schema with a note on what the field means, printed in docs/protocol.md's field tables. */
+export function note<T>(schema: Schema<T>, text: string): Schema<T> {
+  return { ...schema, spec: { ...schema.spec, note: text } };
 }
 
 /** Canonical bytes of a value (checked first, so malformed values never get encoded). */

@@ -6,7 +6,7 @@ import { bitLength } from '../crypto/bytes.ts';
 import { hashParts } from '../crypto/hash.ts';
 import { gcd } from '../crypto/modular.ts';
 import { SUPPORTED_KEY_BITS } from '../crypto/paillier.ts';
-import { bigUint, bool, decode, encode, fixedBytes, list, oneOf, struct, text, uint, type Infer } from './codec.ts';
+import { bigUint, bool, decode, encode, fixedBytes, list, note, oneOf, struct, text, uint, type Infer } from './codec.ts';
 import { ProtocolError } from './errors.ts';
 import { MAX_ALLOWED_VALUES, allowedValueCount, slotsPerWord } from './layout.ts';
 import { peerIdFromEd25519 } from './peer-id.ts';
@@ -32,52 +32,46 @@ export const PARENT_ROLE: Record<Role, Role | ''> = {
 const id = text(64, ID_PATTERN);
 
 export const ContestSchema = struct({
-  id,
+  id: note(id, 'unique among the contests'),
   title: text(256),
-  kind: oneOf(CONTEST_KINDS),
-  options: list(text(128), 63),
-  selectionLimit: uint(1),
-  allowAbstain: bool(),
+  kind: note(oneOf(CONTEST_KINDS), 'plurality: one option; approval: 1 to selectionLimit options'),
+  options: note(list(note(text(128), 'option name, unique in the contest'), 63), 'at least 1, at most the slots of one tally word'),
+  selectionLimit: note(uint(1), '1 for plurality; 1 to the number of options for approval'),
+  allowAbstain: note(bool(), 'whether selecting nothing is a valid ballot for this contest'),
 });
 
 export const RosterEntrySchema = struct({
-  id,
-  role: oneOf(ROLES),
-  /** The parent node's id; '' for the national node and trustees. */
-  parent: text(64),
-  name: text(128),
-  /** Census FIPS code of a state (2 digits) or county (5 digits), '' where none applies. */
-  fips: text(5, /^(|\d{2}|\d{5})$/),
-  publicKey: fixedBytes(32),
-  peerId: text(64),
-  /** 1..trustees for trustees, 0 for every other role. */
-  trusteeIndex: uint(1),
+  id: note(id, 'unique in the roster'),
+  role: note(oneOf(ROLES), 'a precinct reports to a county, a county to a state, a state to the national node; trustees decrypt'),
+  parent: note(text(64), 'the parent\'s id: a county for a precinct, a state for a county, the national node for a state; empty for the national node and trustees'),
+  name: note(text(128), 'display name'),
+  fips: note(text(5, /^(|\d{2}|\d{5})$/), 'census FIPS code of a state (2 digits) or county (5 digits); empty where none applies; informational'),
+  publicKey: note(fixedBytes(32), 'Ed25519 public key (RFC 8032), unique in the roster; verifies this node\'s signatures'),
+  peerId: note(text(64), 'libp2p PeerId derived from publicKey (see "Roster rules")'),
+  trusteeIndex: note(uint(1), 'a trustee\'s index 1..trustees, each used once; 0 for every other role'),
 });
 
 export const ThresholdParamsSchema = struct({
-  threshold: uint(1),
-  trustees: uint(1),
-  v: bigUint(2 * MAX_KEY_BITS),
-  verificationKeys: list(bigUint(2 * MAX_KEY_BITS), 255),
+  threshold: note(uint(1), 't: how many trustees decrypt; 1 ≤ t ≤ trustees'),
+  trustees: note(uint(1), 'l: the number of trustees in the roster'),
+  v: note(bigUint(2 * MAX_KEY_BITS), 'verification base, a square in Z*_{n²}'),
+  verificationKeys: note(list(note(bigUint(2 * MAX_KEY_BITS), 'v_i = v^(Δ·s_i) mod n² in Z*_{n²}'), 255), 'one per trustee, index i at position i − 1'),
 });
 
 export const ManifestSchema = struct({
-  version: uint(1),
+  version: note(uint(1), 'protocol version, 1'),
   electionId: id,
   title: text(256),
-  keyBits: uint(2),
-  n: bigUint(MAX_KEY_BITS),
-  slotBits: uint(1),
-  contests: list(ContestSchema, 64),
-  roster: list(RosterEntrySchema, MAX_ROSTER),
-  /** The one roster node whose signature a result may carry (the national node by default). */
-  combinerId: id,
+  keyBits: note(uint(2), '2048 or 3072 (1024 for tests only); the bit length of n'),
+  n: note(bigUint(MAX_KEY_BITS), 'Paillier modulus, odd, of exactly keyBits bits'),
+  slotBits: note(uint(1), 'w, the bits of one option\'s counter in a tally word, 8..64 (32 by default)'),
+  contests: note(list(ContestSchema, 64), 'at least 1; their order fixes the ballot layout'),
+  roster: note(list(RosterEntrySchema, MAX_ROSTER), 'every node of the election (see "Roster rules")'),
+  combinerId: note(id, 'the one roster node whose signature a result may carry (the national node unless setup named another)'),
   threshold: ThresholdParamsSchema,
-  checkpointInterval: uint(4),
-  /** Unix time in ms before which precincts take no ballot; 0 when they take them at once. */
-  opensAt: uint(8),
-  /** Unix time in ms at which the polls close by themselves; 0 when closed by an admin. */
-  closesAt: uint(8),
+  checkpointInterval: note(uint(4), 'ballots between a precinct\'s log checkpoints, at least 1; no effect on any artifact'),
+  opensAt: note(uint(8), 'Unix time in ms before which precincts take no ballot; 0: open from the start'),
+  closesAt: note(uint(8), 'Unix time in ms at which the polls close by themselves; 0: closed by an administrator; if both are set, opensAt < closesAt'),
 });
 
 export type Contest = Infer<typeof ContestSchema>;

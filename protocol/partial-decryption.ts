@@ -5,25 +5,24 @@ import { equalBytes } from '../crypto/bytes.ts';
 import { hashParts } from '../crypto/hash.ts';
 import { verifyPartial, type PartialDecryption as CryptoPartial } from '../crypto/threshold.ts';
 import { defineSignedArtifact, hash32, type ArtifactOf } from './artifact.ts';
-import { bigUint, list, struct, text, uint } from './codec.ts';
+import { bigUint, list, note, struct, text, uint } from './codec.ts';
 import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import { ID_PATTERN, MAX_KEY_BITS, PROTOCOL_VERSION } from './manifest.ts';
 
 export const PartialShareSchema = struct({
-  value: bigUint(2 * MAX_KEY_BITS),
-  challenge: bigUint(128),
-  response: bigUint(4 * MAX_KEY_BITS),
+  value: note(bigUint(2 * MAX_KEY_BITS), 'c_i = c^(2Δs_i) mod n², in Z*_{n²}'),
+  challenge: note(bigUint(128), 'e < 2^128'),
+  response: note(bigUint(4 * MAX_KEY_BITS), 'z < 2^(bits(n²) + 385)'),
 });
 
 export const PartialDecryption = defineSignedArtifact('partial-decryption', {
-  version: uint(1),
-  electionHash: hash32,
-  trusteeId: text(64, ID_PATTERN),
-  trusteeIndex: uint(1),
-  /** Content hash of the national aggregate tally this decrypts. */
-  tallyHash: hash32,
-  shares: list(PartialShareSchema, 64),
+  version: note(uint(1), 'protocol version, 1'),
+  electionHash: note(hash32, 'the election hash'),
+  trusteeId: note(text(64, ID_PATTERN), 'the trustee that signs'),
+  trusteeIndex: note(uint(1), 'that trustee\'s roster trusteeIndex'),
+  tallyHash: note(hash32, 'content hash of the national tally decrypted'),
+  shares: note(list(PartialShareSchema, 64), 'one per national tally word, in word order'),
 });
 export type PartialDecryption = ArtifactOf<typeof PartialDecryption>;
 

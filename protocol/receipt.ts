@@ -2,19 +2,18 @@
 // hash, its log position and the log's chain head after it. With the precinct tally's Merkle
 // root it lets a voter check that the ballot was counted.
 import { defineSignedArtifact, hash32, type ArtifactOf } from './artifact.ts';
-import { text, uint } from './codec.ts';
+import { note, text, uint } from './codec.ts';
 import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import { ID_PATTERN, PROTOCOL_VERSION } from './manifest.ts';
 
 export const Receipt = defineSignedArtifact('receipt', {
-  version: uint(1),
-  electionHash: hash32,
-  precinctId: text(64, ID_PATTERN),
-  ballotHash: hash32,
-  /** 1-based position of the ballot in the precinct's log (and its Merkle leaf index + 1). */
-  logPosition: uint(8),
-  chainHead: hash32,
+  version: note(uint(1), 'protocol version, 1'),
+  electionHash: note(hash32, 'the election hash'),
+  precinctId: note(text(64, ID_PATTERN), 'the precinct that signs'),
+  ballotHash: note(hash32, 'content hash of the ballot'),
+  logPosition: note(uint(8), '1-based position of the ballot in the precinct\'s log: its Merkle leaf index + 1'),
+  chainHead: note(hash32, 'the log entry hash of this ballot (see "The precinct log")'),
 });
 export type Receipt = ArtifactOf<typeof Receipt>;
 

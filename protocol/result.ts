@@ -2,7 +2,7 @@
 // hashes of the partial decryptions combined and the national tally they decrypt, signed by the
 // combiner.
 import { defineSignedArtifact, hash32, type ArtifactOf } from './artifact.ts';
-import { bigUint, list, struct, text, uint } from './codec.ts';
+import { bigUint, list, note, struct, text, uint } from './codec.ts';
 import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import { ID_PATTERN, MAX_KEY_BITS, PROTOCOL_VERSION } from './manifest.ts';
@@ -10,19 +10,20 @@ import { unpackCounts } from './layout.ts';
 
 const id = text(64, ID_PATTERN);
 
-export const ContestCountsSchema = struct({ contestId: id, counts: list(uint(8), 63) });
+export const ContestCountsSchema = struct({
+  contestId: note(id, 'the manifest contest at this position'),
+  counts: note(list(uint(8), 63), 'votes per option, in the contest\'s option order'),
+});
 
 export const Result = defineSignedArtifact('result', {
-  version: uint(1),
-  electionHash: hash32,
-  combinerId: id,
-  tallyHash: hash32,
-  ballotCount: uint(8),
-  /** Content hashes of the partial decryptions combined, by ascending trustee index. */
-  partials: list(hash32, 255),
-  /** Decrypted tally words. */
-  words: list(bigUint(MAX_KEY_BITS), 64),
-  contests: list(ContestCountsSchema, 64),
+  version: note(uint(1), 'protocol version, 1'),
+  electionHash: note(hash32, 'the election hash'),
+  combinerId: note(id, 'the signer: must be the manifest\'s combinerId'),
+  tallyHash: note(hash32, 'content hash of the national tally decrypted'),
+  ballotCount: note(uint(8), 'the national tally\'s ballot count'),
+  partials: note(list(hash32, 255), 'content hashes of exactly t partial decryptions of distinct trustees, by ascending trustee index'),
+  words: note(list(note(bigUint(MAX_KEY_BITS), 'plaintext < n'), 64), 'the decrypted tally words, one per national tally word'),
+  contests: note(list(ContestCountsSchema, 64), 'one per manifest contest, in manifest order: what the words unpack to'),
 });
 export type Result = ArtifactOf<typeof Result>;
 

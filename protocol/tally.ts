@@ -5,38 +5,38 @@
 import { nonMembers } from '../crypto/batch-membership.ts';
 import { equalBytes } from '../crypto/bytes.ts';
 import { defineSignedArtifact, hash32, type ArtifactOf } from './artifact.ts';
-import { bigUint, list, oneOf, struct, text, uint } from './codec.ts';
+import { bigUint, list, note, oneOf, struct, text, uint } from './codec.ts';
 import type { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
 import { ID_PATTERN, MAX_KEY_BITS, PROTOCOL_VERSION, type RosterEntry } from './manifest.ts';
 
 const id = text(64, ID_PATTERN);
-const words = list(bigUint(2 * MAX_KEY_BITS), 64);
+const words = note(list(note(bigUint(2 * MAX_KEY_BITS), 'a ciphertext in Z*_{n²}'), 64), 'one per tally word of the layout');
 
 export const PrecinctTally = defineSignedArtifact('precinct-tally', {
-  version: uint(1),
-  electionHash: hash32,
-  precinctId: id,
-  words,
-  ballotCount: uint(4),
-  ballotsRoot: hash32,
-  logHead: hash32,
+  version: note(uint(1), 'protocol version, 1'),
+  electionHash: note(hash32, 'the election hash'),
+  precinctId: note(id, 'the precinct that signs'),
+  words: note(words, 'per word, the product mod n² of the ballots\' contest ciphertexts in that word (1 for none)'),
+  ballotCount: note(uint(4), 'ballots counted, < 2^slotBits'),
+  ballotsRoot: note(hash32, 'RFC 9162 Merkle root of the ballots\' content hashes in log order'),
+  logHead: note(hash32, 'the log entry hash of the last ballot (32 zero bytes for none)'),
 });
 export type PrecinctTally = ArtifactOf<typeof PrecinctTally>;
 
 export const AGGREGATE_LEVELS = ['county', 'state', 'national'] as const;
 export type AggregateLevel = (typeof AGGREGATE_LEVELS)[number];
 
-export const ChildTallyRefSchema = struct({ id, tallyHash: hash32 });
+export const ChildTallyRefSchema = struct({ id: note(id, 'the child\'s roster id'), tallyHash: note(hash32, 'content hash of the child\'s tally') });
 
 export const AggregateTally = defineSignedArtifact('aggregate-tally', {
-  version: uint(1),
-  electionHash: hash32,
-  nodeId: id,
-  level: oneOf(AGGREGATE_LEVELS),
-  words,
-  ballotCount: uint(8),
-  children: list(ChildTallyRefSchema, 100_000),
+  version: note(uint(1), 'protocol version, 1'),
+  electionHash: note(hash32, 'the election hash'),
+  nodeId: note(id, 'the county, state or national node that signs'),
+  level: note(oneOf(AGGREGATE_LEVELS), 'the signer\'s roster role'),
+  words: note(words, 'per word, the product mod n² of the children\'s words'),
+  ballotCount: note(uint(8), 'the sum of the children\'s ballot counts, < 2^slotBits'),
+  children: note(list(ChildTallyRefSchema, 100_000), 'exactly the node\'s roster children, in roster order'),
 });
 export type AggregateTally = ArtifactOf<typeof AggregateTally>;
 

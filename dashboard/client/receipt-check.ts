@@ -29,12 +29,13 @@ export interface ReceiptFile {
 /** Reads what a node serves (this page asks the node that served it). */
 export type Fetch = (path: string) => Promise<unknown | undefined>;
 
-class Bad extends Error {}
+/** A check that does not hold: its message is what the voter reads. */
+const bad = (why: string): Error => new Error(why);
 
 const enc = new TextEncoder();
 const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 function fromHex(s: string): Uint8Array {
-  if (!/^([0-9a-f]{2})*$/.test(s)) throw new Bad(`"${s.slice(0, 20)}…" is not hex`);
+  if (!/^([0-9a-f]{2})*$/.test(s)) throw bad(`"${s.slice(0, 20)}…" is not hex`);
   return new Uint8Array((s.match(/../g) ?? []).map((x) => parseInt(x, 16)));
 }
 const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
@@ -76,7 +77,7 @@ class Reader {
   private at = 0;
   constructor(private readonly b: Uint8Array) {}
   take(n: number): Uint8Array {
-    if (this.at + n > this.b.length) throw new Bad('the bytes end early');
+    if (this.at + n > this.b.length) throw bad('the bytes end early');
     const out = this.b.subarray(this.at, this.at + n);
     this.at += n;
     return out;
@@ -97,7 +98,7 @@ class Reader {
     return Array.from({ length: n }, item);
   }
   end(): void {
-    if (this.at !== this.b.length) throw new Bad('unexpected bytes after the value');
+    if (this.at !== this.b.length) throw bad('unexpected bytes after the value');
   }
 }
 
@@ -250,33 +251,33 @@ export async function checkReceipt(file: ReceiptFile, get: Fetch): Promise<Recei
   let precinctTally: { facts: PrecinctTally; hash: Uint8Array } | undefined;
   const ok1 = await run('R1', async () => {
     const served = (await get('/manifest')) as { manifest?: string } | undefined;
-    if (!served?.manifest) throw new Bad('this node serves no manifest');
+    if (!served?.manifest) throw bad('this node serves no manifest');
     const bytes = fromBase64(served.manifest);
-    if (hex(await framedHash('tallymesh/manifest/v1', bytes)) !== v.electionHash) throw new Bad('the receipt is for another election than this node\'s');
+    if (hex(await framedHash('tallymesh/manifest/v1', bytes)) !== v.electionHash) throw bad('the receipt is for another election than this node\'s');
     facts = readManifest(bytes);
     const precinct = facts.keys.get(v.precinctId);
-    if (precinct?.role !== 'precinct') throw new Bad(`"${v.precinctId}" is not a precinct of this election`);
-    if (!(await signedBy('receipt', receiptBytes(v), precinct.publicKey))) throw new Bad('the precinct\'s signature on the receipt does not verify');
+    if (precinct?.role !== 'precinct') throw bad(`"${v.precinctId}" is not a precinct of this election`);
+    if (!(await signedBy('receipt', receiptBytes(v), precinct.publicKey))) throw bad('the precinct\'s signature on the receipt does not verify');
     return `signed by ${v.precinctId}`;
   });
   const proof = ok1 ? ((await get(`/proof/${encodeURIComponent(v.precinctId)}`).catch(() => undefined)) as { precinctTally: string; path: string[]; result?: string } | undefined) : undefined;
   const ok2 = await run(
     'R2',
     async () => {
-      if (!proof) throw new Bad(`this node does not hold the tallies above ${v.precinctId}: open the dashboard of its county or of the national node`);
+      if (!proof) throw bad(`this node does not hold the tallies above ${v.precinctId}: open the dashboard of its county or of the national node`);
       const bytes = fromBase64(proof.precinctTally);
       const t = readPrecinctTally(bytes);
-      if (t.precinctId !== v.precinctId || !(await signedBy('precinct-tally', bytes, facts!.keys.get(v.precinctId)!.publicKey))) throw new Bad('the precinct tally served is not signed by the receipt\'s precinct');
-      if (v.logPosition > t.ballotCount) throw new Bad(`position ${v.logPosition} is beyond the ${t.ballotCount} ballots the tally counts`);
+      if (t.precinctId !== v.precinctId || !(await signedBy('precinct-tally', bytes, facts!.keys.get(v.precinctId)!.publicKey))) throw bad('the precinct tally served is not signed by the receipt\'s precinct');
+      if (v.logPosition > t.ballotCount) throw bad(`position ${v.logPosition} is beyond the ${t.ballotCount} ballots the tally counts`);
       let inclusion = file.inclusion;
       if (!inclusion) {
         const view = (await get(`/receipts/${v.ballotHash}`).catch(() => undefined)) as { inclusion?: { size: number; path: string[] } } | undefined;
         inclusion = view?.inclusion;
       }
-      if (!inclusion) throw new Bad('no inclusion proof: save it from the precinct (GET /receipts/<ballot hash>) once its polls are closed, or check on the precinct\'s own dashboard');
-      if (inclusion.size !== t.ballotCount) throw new Bad(`the inclusion proof is for ${inclusion.size} ballots, the tally counts ${t.ballotCount}`);
+      if (!inclusion) throw bad('no inclusion proof: save it from the precinct (GET /receipts/<ballot hash>) once its polls are closed, or check on the precinct\'s own dashboard');
+      if (inclusion.size !== t.ballotCount) throw bad(`the inclusion proof is for ${inclusion.size} ballots, the tally counts ${t.ballotCount}`);
       const root = await inclusionRoot(fromHex(v.ballotHash), v.logPosition - 1, inclusion.size, inclusion.path.map(fromHex));
-      if (!root || !same(root, t.ballotsRoot)) throw new Bad('the inclusion proof does not lead to the tally\'s Merkle root');
+      if (!root || !same(root, t.ballotsRoot)) throw bad('the inclusion proof does not lead to the tally\'s Merkle root');
       precinctTally = { facts: t, hash: await contentHash('precinct-tally', bytes) };
       return `leaf ${v.logPosition} of ${t.ballotCount} under the signed tally's root`;
     },
@@ -291,20 +292,20 @@ export async function checkReceipt(file: ReceiptFile, get: Fetch): Promise<Recei
         const bytes = fromBase64(b64);
         const t = readAggregateTally(bytes);
         const signer = facts!.keys.get(t.nodeId);
-        if (t.nodeId !== expected || !signer) throw new Bad(`expected the tally of "${expected}", got "${t.nodeId}"`);
-        if (!(await signedBy('aggregate-tally', bytes, signer.publicKey))) throw new Bad(`the tally of "${t.nodeId}" is not signed by it`);
+        if (t.nodeId !== expected || !signer) throw bad(`expected the tally of "${expected}", got "${t.nodeId}"`);
+        if (!(await signedBy('aggregate-tally', bytes, signer.publicKey))) throw bad(`the tally of "${t.nodeId}" is not signed by it`);
         const ref = t.children.find((c) => c.id === child.id);
-        if (!ref || !same(ref.tallyHash, child.hash)) throw new Bad(`the tally of "${t.nodeId}" does not list the tally of "${child.id}"`);
+        if (!ref || !same(ref.tallyHash, child.hash)) throw bad(`the tally of "${t.nodeId}" does not list the tally of "${child.id}"`);
         child = { id: t.nodeId, hash: await contentHash('aggregate-tally', bytes) };
         expected = signer.parent;
       }
-      if (child.id !== facts!.nationalId) throw new Bad('the path does not reach the national tally');
-      if (!proof!.result) throw new Bad('there is no result yet');
+      if (child.id !== facts!.nationalId) throw bad('the path does not reach the national tally');
+      if (!proof!.result) throw bad('there is no result yet');
       const bytes = fromBase64(proof!.result);
       const head = readResultHead(bytes);
       const combiner = facts!.keys.get(facts!.combinerId);
-      if (head.combinerId !== facts!.combinerId || !combiner || !(await signedBy('result', bytes, combiner.publicKey))) throw new Bad('the result is not signed by the combiner the manifest names');
-      if (!same(head.tallyHash, child.hash)) throw new Bad('the result is not of this national tally');
+      if (head.combinerId !== facts!.combinerId || !combiner || !(await signedBy('result', bytes, combiner.publicKey))) throw bad('the result is not signed by the combiner the manifest names');
+      if (!same(head.tallyHash, child.hash)) throw bad('the result is not of this national tally');
       return `${proof!.path.length} signed tallies up to the national tally, and the combiner's result of it`;
     },
     ok2 ? undefined : 'R2 failed',

@@ -1,5 +1,5 @@
 // Check 9: the result. It is of the national tally (its hash and ballot count), lists t partial
-// decryptions of distinct trustees that check 8 found valid, combining them gives exactly its
+// decryptions of distinct trustees that check 8 found valid, by ascending trustee index, combining them gives exactly its
 // words, and its counts are what the words unpack to. Its readable result.json, when present,
 // says exactly what result.bin says. Nodes run the same checkResult before they accept a result
 // from the network (node/intake).
@@ -29,7 +29,15 @@ export function checkResult(
     if (!p) throw new ProtocolError('inconsistent', 'result.partials', `partial ${toHex(h).slice(0, 16)}… is not a valid partial decryption of the national tally`);
     return p;
   });
-  if (new Set(used.map((p) => p.trusteeIndex)).size !== used.length) throw new ProtocolError('inconsistent', 'result.partials', 'a trustee is listed twice');
+  // One order (ascending trustee index, which also makes the trustees distinct), so that the
+  // list has a single encoding for a given set of partials.
+  used.forEach((p, i) => {
+    const before = used[i - 1];
+    if (before && before.trusteeIndex === p.trusteeIndex) throw new ProtocolError('inconsistent', 'result.partials', `trustee ${p.trusteeIndex} is listed twice`);
+    if (before && before.trusteeIndex > p.trusteeIndex) {
+      throw new ProtocolError('inconsistent', 'result.partials', `partials must be listed by ascending trustee index: ${p.trusteeIndex} comes after ${before.trusteeIndex}`);
+    }
+  });
   national.words.forEach((c, w) => {
     const { plaintext } = combineVerifiedPartials(ctx.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!)));
     if (plaintext !== result.words[w]) throw new ProtocolError('inconsistent', `result.words[${w}]`, 'combining the partials gives another plaintext');

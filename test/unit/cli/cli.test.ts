@@ -164,10 +164,14 @@ describe('tallymesh verify', () => {
     expect(statusIn(t.stdout, 3)).toBe('SKIP');
   });
 
-  it('exits 2 for a --jobs value that is not a positive integer', () => {
+  it('exits 2 for a usage error (a --jobs value that is not a positive integer, an unknown option): never 1, which means a check failed', () => {
     const r = tallymesh('verify', fx.recordDir, '--jobs', '0');
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('--jobs');
+    const unknown = tallymesh('verify', fx.recordDir, '--no-such-option');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--no-such-option'");
+    expect(tallymesh('--help').status).toBe(0);
   });
 
   describe('--receipt FILE', () => {

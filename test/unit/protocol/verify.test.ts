@@ -344,6 +344,15 @@ describe('check 2: signatures', () => {
     expect(detailsOf(w, 2)).toMatch(/signed by "precinct-01-001-001", but the manifest names "national" as the combiner/);
   });
 
+  it('fails for a result whose partials are not listed by ascending trustee index, even re-signed by the combiner', async () => {
+    const dir = fx.copy('result-partials-order');
+    const r = readResult(dir);
+    writeResult(dir, resignResult(r, { partials: [...r.partials].reverse() }));
+    const v = await verifyDir(dir);
+    expectChecks(v, [9], [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(detailsOf(v, 9)).toMatch(/by ascending trustee index/);
+  });
+
   it('fails for an aggregate tally re-signed by a node of another level', async () => {
     const dir = fx.copy('aggregate-wrong-signer');
     writeAggregateTally(dir, AggregateTally.sign({ ...readAggregateTally(dir, COUNTY1) }, fx.key(STATE1)));
