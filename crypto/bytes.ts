@@ -45,8 +45,31 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+// One encoder for the process: constructing one per call costs more than encoding a short string.
+const UTF8 = new TextEncoder();
+
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return UTF8.encode(text);
+}
+
+/** Writes text's UTF-8 into `into` (which must have room for 3 bytes per UTF-16 unit); returns the bytes written. */
+export function utf8Into(text: string, into: Uint8Array): number {
+  return UTF8.encodeInto(text, into).written;
+}
+
+/** The length of text's UTF-8 encoding (a lone surrogate counts as U+FFFD, as TextEncoder writes it), without encoding it. */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 export function u32be(value: number): Uint8Array {

@@ -6,7 +6,7 @@
 // with a 2-byte length (no leading zero byte), so every value has exactly one encoding and
 // decode(encode(x)) re-encodes to the same bytes. Decoding rejects truncation, trailing bytes,
 // non-minimal integers and anything over a field's size limit.
-import { bigintToBytes, bytesToBigint, fromHex, toHex, utf8 } from '../crypto/bytes.ts';
+import { bigintToBytes, bytesToBigint, fromHex, toHex, utf8Into, utf8Length } from '../crypto/bytes.ts';
 import { ProtocolError } from './errors.ts';
 
 /**
@@ -36,49 +36,80 @@ export interface Schema<T> {
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/** Appends into one growing buffer (a manifest has millions of fields: no chunk per field). */
 export class Writer {
-  private chunks: Uint8Array[] = [];
+  private buffer = new Uint8Array(1024);
   private length = 0;
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
   push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
     this.length += bytes.length;
   }
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let offset = 0;
-    for (const c of this.chunks) {
-      out.set(c, offset);
-      offset += c.length;
+  /** An unsigned integer of 1, 2, 4 or 8 bytes, big-endian (8: value ≤ 2^53 - 1). */
+  uint(bytes: 1 | 2 | 4 | 8, value: number): void {
+    if (bytes === 8) {
+      this.uint(4, Math.floor(value / 2 ** 32));
+      this.uint(4, value >>> 0);
+      return;
     }
-    return out;
+    this.reserve(bytes);
+    const b = this.buffer;
+    let at = this.length;
+    for (let shift = 8 * (bytes - 1); shift >= 0; shift -= 8) b[at++] = (value / 2 ** shift) & 0xff;
+    this.length = at;
+  }
+  /** UTF-8 text after its length as a u16 (the caller checked that it fits). */
+  text(value: string): void {
+    this.reserve(2 + 3 * value.length);
+    const written = utf8Into(value, this.buffer.subarray(this.length + 2));
+    this.buffer[this.length] = written >> 8;
+    this.buffer[this.length + 1] = written & 0xff;
+    this.length += 2 + written;
+  }
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
   }
 }
 
 export class Reader {
-  private offset = 0;
+  private at = 0;
   constructor(private readonly bytes: Uint8Array) {}
+  /** How many bytes have been read. */
+  get offset(): number {
+    return this.at;
+  }
   take(n: number, path: string): Uint8Array {
-    if (this.offset + n > this.bytes.length) throw new ProtocolError('truncated', path, 'input ends early');
-    const out = this.bytes.subarray(this.offset, this.offset + n);
-    this.offset += n;
+    if (this.at + n > this.bytes.length) throw new ProtocolError('truncated', path, 'input ends early');
+    const out = this.bytes.subarray(this.at, this.at + n);
+    this.at += n;
     return out;
   }
   uint(bytes: 1 | 2 | 4 | 8, path: string): number {
-    const b = this.take(bytes, path);
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    if (bytes === 1) return view.getUint8(0);
-    if (bytes === 2) return view.getUint16(0);
-    if (bytes === 4) return view.getUint32(0);
-    const big = view.getBigUint64(0);
-    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('out-of-range', path, 'integer exceeds 2^53');
-    return Number(big);
+    if (this.at + bytes > this.bytes.length) throw new ProtocolError('truncated', path, 'input ends early');
+    const b = this.bytes;
+    let value = 0;
+    for (let i = 0; i < bytes; i++) value = value * 256 + b[this.at + i]!;
+    this.at += bytes;
+    if (value > Number.MAX_SAFE_INTEGER) throw new ProtocolError('out-of-range', path, 'integer exceeds 2^53');
+    return value;
   }
   end(path: string): void {
-    if (this.offset !== this.bytes.length) {
-      throw new ProtocolError('trailing-bytes', path, `${this.bytes.length - this.offset} unexpected bytes after the value`);
+    if (this.at !== this.bytes.length) {
+      throw new ProtocolError('trailing-bytes', path, `${this.bytes.length - this.at} unexpected bytes after the value`);
     }
   }
 }
+
+// One strict decoder for the process (a new one per string is the slowest part of decoding).
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -91,13 +122,7 @@ function wrongType(path: string, expected: string, value: unknown): ProtocolErro
 }
 
 function writeUint(out: Writer, bytes: 1 | 2 | 4 | 8, value: number): void {
-  const b = new Uint8Array(bytes);
-  const view = new DataView(b.buffer);
-  if (bytes === 1) view.setUint8(0, value);
-  else if (bytes === 2) view.setUint16(0, value);
-  else if (bytes === 4) view.setUint32(0, value);
-  else view.setBigUint64(0, BigInt(value));
-  out.push(b);
+  out.uint(bytes, value);
 }
 
 /** Unsigned integer of a fixed width; u64 values stay within JavaScript's safe integers. */
@@ -140,25 +165,21 @@ export function bool(): Schema<boolean> {
 export function text(maxBytes: number, pattern?: RegExp): Schema<string> {
   const check = (value: unknown, path: string): string => {
     if (typeof value !== 'string') throw wrongType(path, 'a string', value);
-    const size = utf8(value).length;
+    const size = utf8Length(value);
     if (size > maxBytes) throw new ProtocolError('oversize', path, `string of ${size} bytes exceeds ${maxBytes}`);
     if (pattern && !pattern.test(value)) throw new ProtocolError('out-of-range', path, `"${value.slice(0, 64)}" does not match ${pattern}`);
     return value;
   };
   return {
     spec: pattern ? { kind: 'text', maxBytes, pattern: pattern.source } : { kind: 'text', maxBytes },
-    encode: (value, out) => {
-      const b = utf8(value);
-      writeUint(out, 2, b.length);
-      out.push(b);
-    },
+    encode: (value, out) => out.text(value),
     decode: (input, path) => {
       const length = input.uint(2, path);
       if (length > maxBytes) throw new ProtocolError('oversize', path, `string of ${length} bytes exceeds ${maxBytes}`);
       const b = input.take(length, path);
       let s: string;
       try {
-        s = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b);
+        s = UTF8_STRICT.decode(b);
       } catch {
         throw new ProtocolError('wrong-type', path, 'string is not valid UTF-8');
       }

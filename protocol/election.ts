@@ -4,7 +4,9 @@ import { PaillierPublicKey } from '../crypto/paillier.ts';
 import type { ThresholdParams } from '../crypto/threshold.ts';
 import { equalBytes, toHex } from '../crypto/bytes.ts';
 import { ballotLayout, type BallotLayout } from './layout.ts';
-import { ManifestIndex, validateManifest, type Manifest } from './manifest.ts';
+import { hashParts } from '../crypto/hash.ts';
+import { decode } from './codec.ts';
+import { ManifestIndex, ManifestSchema, validateManifest, type Manifest } from './manifest.ts';
 import { ProtocolError } from './errors.ts';
 
 export class ElectionContext {
@@ -16,14 +18,24 @@ export class ElectionContext {
   /** One object per election: the threshold module caches its tables per params object. */
   readonly threshold: ThresholdParams;
 
-  constructor(readonly manifest: Manifest) {
-    validateManifest(manifest);
-    this.index = new ManifestIndex(manifest);
+  /**
+   * A validated manifest's context. `known.hash` is the election hash when the caller computed it
+   * over the canonical bytes it decoded (no re-encoding); `known.validated` says the caller has
+   * validated the manifest already (manifestExcerpt validates an excerpt by its own rules).
+   */
+  constructor(readonly manifest: Manifest, known: { hash?: Uint8Array; validated?: true } = {}) {
+    if (!known.validated) validateManifest(manifest);
+    this.index = new ManifestIndex(manifest, known.hash);
     this.hash = this.index.hash;
     this.hashHex = toHex(this.hash);
     this.layout = ballotLayout(manifest);
     this.publicKey = new PaillierPublicKey(manifest.n);
     this.threshold = { n: manifest.n, ...manifest.threshold };
+  }
+
+  /** The context of a manifest's canonical bytes: strict decode, validation, the hash over these very bytes. */
+  static fromBytes(bytes: Uint8Array): ElectionContext {
+    return new ElectionContext(decode(ManifestSchema, bytes, 'manifest'), { hash: hashParts('tallymesh/manifest/v1', bytes) });
   }
 
   /** Throws 'wrong-election' unless the artifact is bound to this election. */

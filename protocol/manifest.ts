@@ -2,7 +2,7 @@
 // jurisdiction tree and every node (the roster), the Paillier public key and the threshold
 // parameters. Every other artifact is bound to its hash, which officials publish out of band;
 // verification check 1 re-derives everything the manifest implies and checks its consistency.
-import { bitLength } from '../crypto/bytes.ts';
+import { bitLength, toHex } from '../crypto/bytes.ts';
 import { hashParts } from '../crypto/hash.ts';
 import { gcd } from '../crypto/modular.ts';
 import { SUPPORTED_KEY_BITS } from '../crypto/paillier.ts';
@@ -106,6 +106,18 @@ function fail(path: string, detail: string): never {
 
 /** Semantic validation beyond the schema: the manifest must describe a well-formed election. */
 export function validateManifest(m: Manifest): Manifest {
+  validateParameters(m);
+  validateRoster(m);
+  validateThreshold(m);
+  return m;
+}
+
+/**
+ * Everything but the roster's structure: schema, version, key, slots, hours and contests. A
+ * manifest excerpt (protocol/manifest-excerpt.ts) is checked with this, validateThreshold and
+ * its own roster rules.
+ */
+export function validateParameters(m: Manifest): void {
   ManifestSchema.check(m, 'manifest');
   if (m.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', 'manifest.version', `version ${m.version} is not supported`);
   if (!SUPPORTED_KEY_BITS.includes(m.keyBits as (typeof SUPPORTED_KEY_BITS)[number])) fail('manifest.keyBits', `unsupported key size ${m.keyBits}`);
@@ -114,9 +126,6 @@ export function validateManifest(m: Manifest): Manifest {
   if (m.checkpointInterval < 1) fail('manifest.checkpointInterval', 'checkpoint interval must be at least 1');
   if (m.opensAt > 0 && m.closesAt > 0 && m.opensAt >= m.closesAt) fail('manifest.opensAt', 'the polls must open before they close');
   validateContests(m);
-  validateRoster(m);
-  validateThreshold(m);
-  return m;
 }
 
 function validateContests(m: Manifest): void {
@@ -146,7 +155,7 @@ function validateRoster(m: Manifest): void {
     const path = `manifest.roster[${i}]`;
     if (byId.has(e.id)) fail(`${path}.id`, `duplicate node id "${e.id}"`);
     byId.set(e.id, e);
-    const key = Buffer.from(e.publicKey).toString('hex');
+    const key = toHex(e.publicKey);
     if (keys.has(key)) fail(`${path}.publicKey`, 'public key used by two nodes');
     keys.add(key);
     if (e.peerId !== peerIdFromEd25519(e.publicKey)) fail(`${path}.peerId`, 'PeerId is not derived from the public key');
@@ -173,7 +182,8 @@ function validateRoster(m: Manifest): void {
   }
 }
 
-function validateThreshold(m: Manifest): void {
+/** The threshold parameters against the roster's trustees. */
+export function validateThreshold(m: Manifest): void {
   const t = m.threshold;
   const trustees = m.roster.filter((e) => e.role === 'trustee');
   if (t.trustees !== trustees.length) fail('manifest.threshold.trustees', `roster lists ${trustees.length} trustees, parameters say ${t.trustees}`);
@@ -199,8 +209,9 @@ export class ManifestIndex {
   /** The node that may sign the result. */
   readonly combiner: RosterEntry;
 
-  constructor(readonly manifest: Manifest) {
-    this.hash = manifestHash(manifest);
+  /** `hash`: the election hash when the caller computed it over the canonical bytes it decoded. */
+  constructor(readonly manifest: Manifest, hash?: Uint8Array) {
+    this.hash = hash ?? manifestHash(manifest);
     this.byId = new Map(manifest.roster.map((e) => [e.id, e]));
     this.children = new Map();
     for (const e of manifest.roster) {

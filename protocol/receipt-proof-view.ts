@@ -6,9 +6,11 @@
 // of these bodies serve the same bytes.
 import { toHex } from '../crypto/bytes.ts';
 import { inclusionProof } from '../crypto/merkle.ts';
+import { countedTally, type TallyVersions } from './counted-tally.ts';
 import type { ElectionContext } from './election.ts';
 import { PartialDecryption } from './partial-decryption.ts';
 import { Receipt } from './receipt.ts';
+import type { ElectionRecord } from './record.ts';
 import { Result } from './result.ts';
 import { AggregateTally, PrecinctTally, type AnyTally } from './tally.ts';
 
@@ -38,6 +40,21 @@ export interface HeldForProof {
 }
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** What an election record holds, as the proof needs it (the counted versions, as a node would pick them). */
+export function heldFromRecord(ctx: ElectionContext, record: ElectionRecord): HeldForProof {
+  const first = new Map<string, AnyTally>();
+  const byHash = new Map<string, AnyTally>();
+  const add = (id: string, t: AnyTally, hash: Uint8Array): void => {
+    if (!first.has(id)) first.set(id, t);
+    byHash.set(toHex(hash), t);
+  };
+  for (const tally of record.precinctTallies) add(tally.precinctId, { kind: 'precinct', tally }, PrecinctTally.hash(tally));
+  for (const tally of record.aggregateTallies) add(tally.nodeId, { kind: 'aggregate', tally }, AggregateTally.hash(tally));
+  const versions: TallyVersions<AnyTally> = { first: (id) => first.get(id), byHash: (h) => byHash.get(h), aggregate: (t) => (t.kind === 'aggregate' ? t.tally : undefined) };
+  const partials = new Map(record.partials.map((p) => [toHex(PartialDecryption.hash(p)), p]));
+  return { counted: (id) => countedTally(ctx, id, versions), result: record.result, partial: (h) => partials.get(h) };
+}
 
 /**
  * The body of GET /proof/:precinctId for a precinct of the roster, or undefined while some tally

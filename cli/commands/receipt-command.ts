@@ -8,9 +8,9 @@
 import type { Command } from 'commander';
 import { equalBytes, fromHex, toHex } from '../../crypto/bytes.ts';
 import { errorMessage } from '../../errors/tallymesh-error.ts';
-import { ElectionContext } from '../../protocol/election.ts';
-import { ManifestSchema, manifestHash } from '../../protocol/manifest.ts';
-import { decode } from '../../protocol/codec.ts';
+import { readFileSync } from 'node:fs';
+import { encodeManifest } from '../../protocol/manifest.ts';
+import { receiptContext } from '../../protocol/manifest-excerpt.ts';
 import { PartialDecryption } from '../../protocol/partial-decryption.ts';
 import { Result } from '../../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../../protocol/tally.ts';
@@ -43,14 +43,12 @@ export async function runReceiptCheck(file: string, o: ReceiptCheckOptions): Pro
   const { receipt } = input;
   const node = new NodeClient(o.node);
 
-  let ctx: ElectionContext;
-  if (o.manifest) ctx = new ElectionContext(loadManifest(o.manifest));
-  else {
-    const served = await node.manifest();
-    const manifest = decode(ManifestSchema, b64(served.manifest), 'manifest');
-    if (!equalBytes(manifestHash(manifest), receipt.electionHash)) throw new Error(`${node.baseUrl} serves the manifest of another election (hash ${toHex(manifestHash(manifest))}, the receipt is for ${toHex(receipt.electionHash)})`);
-    ctx = new ElectionContext(manifest);
-  }
+  // Only the excerpt of the manifest that this precinct's path needs is decoded: a U.S.-scale
+  // roster takes seconds to decode and validate in full (protocol/manifest-excerpt.ts).
+  const source = o.manifest ?? `${node.baseUrl}/manifest`;
+  const bytes = o.manifest ? readManifestBytes(o.manifest) : b64((await node.manifest()).manifest);
+  const ctx = receiptContext(bytes, receipt.precinctId);
+  if (!equalBytes(ctx.hash, receipt.electionHash)) throw new Error(`${source} is the manifest of another election (hash ${ctx.hashHex}, the receipt is for ${toHex(receipt.electionHash)})`);
 
   let inclusion = input.inclusion;
   if (!inclusion) {
@@ -80,6 +78,12 @@ export async function runReceiptCheck(file: string, o: ReceiptCheckOptions): Pro
   return { checks, ok, ms };
 }
 
+/** A manifest file: the record's canonical manifest.bin, or a setup's manifest.json (re-encoded). */
+function readManifestBytes(file: string): Uint8Array {
+  const raw = new Uint8Array(readFileSync(file));
+  return raw[0] === 0x7b /* '{' */ ? encodeManifest(loadManifest(file)) : raw;
+}
+
 export function registerReceiptCommand(program: Command): void {
   const receipt = program.command('receipt').description('a voter\'s receipt');
   receipt
@@ -87,7 +91,7 @@ export function registerReceiptCommand(program: Command): void {
     .description('check a receipt without the record: signature, inclusion, the signed chain up to the result')
     .argument('<file>', 'the receipt file (`tallymesh vote --receipt-out`, or GET /receipts/:ballotHash)')
     .requiredOption('--node <url>', 'any node holding the chain (the precinct, its county, ..., the national node)')
-    .option('--manifest <file>', 'your copy of the manifest (default: fetched from the node, checked against the receipt\'s election hash)')
+    .option('--manifest <file>', 'your copy of the manifest: the record\'s manifest.bin or a manifest.json (default: fetched from the node); either way checked against the receipt\'s election hash')
     .option('--precinct <url>', 'where to fetch the inclusion proof (default: the address in the receipt file, else --node)')
     .action(async (file: string, opts: ReceiptCheckOptions) => {
       const outcome = await runReceiptCheck(file, opts);

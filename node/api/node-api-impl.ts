@@ -3,14 +3,12 @@
 // the node (closing the polls and decrypting make artifacts the node must store and publish).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { fromHex, toHex } from '../../crypto/bytes.ts';
-import { inclusionProof } from '../../crypto/merkle.ts';
 import { isTallyMeshError, errorMessage } from '../../errors/tallymesh-error.ts';
 import { Ballot } from '../../protocol/ballot.ts';
 import type { ElectionContext } from '../../protocol/election.ts';
 import { encodeManifest, manifestToJSON } from '../../protocol/manifest.ts';
-import { PartialDecryption } from '../../protocol/partial-decryption.ts';
-import { AggregateTally, PrecinctTally } from '../../protocol/tally.ts';
 import { Receipt } from '../../protocol/receipt.ts';
+import { receiptProofView, receiptView } from '../../protocol/receipt-proof-view.ts';
 import { Result } from '../../protocol/result.ts';
 import { ARTIFACT_CODECS, senderOf, validateArtifact, type ValidatedArtifact } from '../../protocol/validated-artifact.ts';
 import type { ArtifactStore } from '../../storage/artifact-store.ts';
@@ -98,23 +96,7 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
     const { ctx, state } = this.node;
     const entry = ctx.index.byId.get(precinctId);
     if (!entry || entry.role !== 'precinct') throw new ApiError('unknown-node', `"${precinctId}" is not a precinct of this election`);
-    const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
-    const precinct = state.tallies.counted(precinctId);
-    if (precinct?.kind !== 'precinct') return undefined;
-    const path: string[] = [];
-    for (let e = ctx.index.byId.get(entry.parent); e; e = e.parent ? ctx.index.byId.get(e.parent) : undefined) {
-      const t = state.tallies.counted(e.id);
-      if (t?.kind !== 'aggregate') return undefined;
-      path.push(b64(AggregateTally.encode(t.tally)));
-    }
-    const result = state.result;
-    const partials = result ? result.partials.map((h) => state.partials.get(toHex(h))).filter((p): p is PartialDecryption => p !== undefined) : [];
-    return {
-      precinctTally: b64(PrecinctTally.encode(precinct.tally)),
-      path,
-      ...(result ? { result: b64(Result.encode(result)) } : {}),
-      partials: partials.map((p) => b64(PartialDecryption.encode(p))),
-    };
+    return receiptProofView(ctx, precinctId, { counted: (id) => state.tallies.counted(id), result: state.result, partial: (hex) => state.partials.get(hex) });
   }
 
   async manifest(): Promise<{ manifest: string; electionHash: string }> {
@@ -210,15 +192,11 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
     const p = this.requirePrecinct();
     const receipt = await p.receipt(fromHex(ballotHashHex));
     if (!receipt) return undefined;
-    const view: ReceiptView = { receipt: Receipt.toJSON(receipt) };
     const tally = p.tally;
-    if (tally) {
-      const hashes: Uint8Array[] = [];
-      for await (const e of p.entries(1, tally.ballotCount)) hashes.push(e.ballotHash);
-      const index = receipt.logPosition - 1;
-      view.inclusion = { index, size: hashes.length, path: inclusionProof(hashes, index).map(toHex), root: toHex(tally.ballotsRoot) };
-    }
-    return view;
+    if (!tally) return receiptView(receipt);
+    const ballotHashes: Uint8Array[] = [];
+    for await (const e of p.entries(1, tally.ballotCount)) ballotHashes.push(e.ballotHash);
+    return receiptView(receipt, { tally, ballotHashes });
   }
 
   async result(): Promise<unknown | undefined> {

@@ -89,13 +89,9 @@ export interface LogEntryView {
   entryHash: string;
 }
 
-export interface ReceiptView {
-  receipt: unknown;
-  /** Present once the precinct tally exists: RFC 9162 audit path to its ballotsRoot. */
-  inclusion?: { index: number; size: number; path: string[]; root: string };
-}
-
 export type { RecordExport } from '../../record/record-export.ts';
+export type { ReceiptProofView, ReceiptView } from '../../protocol/receipt-proof-view.ts';
+import type { ReceiptProofView, ReceiptView } from '../../protocol/receipt-proof-view.ts';
 import type { RecordExport } from '../../record/record-export.ts';
 
 export interface HealthView {
@@ -104,16 +100,6 @@ export interface HealthView {
   role: Role;
   /** Why the node cannot do its work; empty when ok. */
   faults: string[];
-}
-
-/** What a voter needs to check a receipt (protocol/verify/receipt-proof.ts): canonical bytes, base64. */
-export interface ReceiptProofView {
-  precinctTally: string;
-  /** The counted tallies from the precinct's county up to the national tally. */
-  path: string[];
-  result?: string;
-  /** The partial decryptions the result lists. */
-  partials: string[];
 }
 
 export interface NodeApi {

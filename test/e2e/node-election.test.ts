@@ -4,9 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ballot, encryptBallot } from '../../protocol/ballot.ts';
 import { ElectionContext } from '../../protocol/election.ts';
+import { encodeManifest } from '../../protocol/manifest.ts';
 import { LocalNetwork } from '../../sim/local-network.ts';
 import { runReceiptCheck } from '../../cli/commands/receipt-command.ts';
 import { waitFor, writeTestElection, type ElectionFolder } from '../support/network-fixture.ts';
+import { otherElectionManifest } from '../support/fixtures.ts';
 
 let folder: ElectionFolder;
 let net: LocalNetwork;
@@ -83,6 +85,15 @@ describe('an election over libp2p', () => {
       return o.ok ? o : undefined;
     });
     expect(fromPrecinct.ok).toBe(true);
+    // The voter's own copy of the manifest, as setup wrote it (JSON) or as the record holds it
+    // (canonical bytes); another election's manifest is refused before any check.
+    const asJson = join(folder.dir, 'manifest.json');
+    const bin = join(folder.dir, 'manifest.bin');
+    writeFileSync(bin, encodeManifest(folder.election.manifest));
+    for (const manifest of [asJson, bin]) expect((await runReceiptCheck(file, { node: net.url('national'), manifest, print: () => undefined })).ok).toBe(true);
+    const other = join(folder.dir, 'other-manifest.bin');
+    writeFileSync(other, encodeManifest(otherElectionManifest(folder.election.manifest)));
+    await expect(runReceiptCheck(file, { node: net.url('national'), manifest: other, print: () => undefined })).rejects.toThrow(/is the manifest of another election/);
     // A receipt of another election's key is refused (R1).
     const forged = { ...r1.body.receipt, signature: '00'.repeat(64) };
     writeFileSync(file, JSON.stringify({ receipt: forged }));

@@ -484,6 +484,8 @@ describe('OpenAPI and Swagger UI', () => {
     ['get', '/result'],
     ['get', '/record'],
     ['get', '/metrics'],
+    ['get', '/manifest'],
+    ['get', '/proof/{precinctId}'],
     ['post', '/ballots'],
     ['post', '/admin/close'],
     ['post', '/admin/decrypt'],
@@ -513,6 +515,7 @@ describe('OpenAPI and Swagger UI', () => {
     expect(params('get', '/board').sort()).toEqual(['query:from', 'query:limit']);
     expect(params('get', '/log').sort()).toEqual(['query:from', 'query:limit']);
     expect(params('get', '/receipts/{ballotHash}')).toEqual(['path:ballotHash']);
+    expect(params('get', '/proof/{precinctId}')).toEqual(['path:precinctId']);
     const ballots = doc.paths['/ballots']!.post!;
     expect(ballots.requestBody!.content['application/json']!.schema).toMatchObject({ required: ['voterId', 'ballot'] });
     expect(Object.keys(ballots.responses).sort()).toEqual(['200', '201', '400', '404', '409', '413', '415', '500', '503']);
