@@ -6,6 +6,7 @@
 import { equalBytes, toHex } from '../../crypto/bytes.ts';
 import { combineVerifiedPartials } from '../../crypto/threshold.ts';
 import type { ElectionContext } from '../election.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 import { ProtocolError } from '../errors.ts';
 import { shareAsPartial, type PartialDecryption } from '../partial-decryption.ts';
 import { Result, contestCounts, validateResult } from '../result.ts';
@@ -53,7 +54,7 @@ export function checkResultView(result: Result, view: unknown): void {
   try {
     parsed = Result.fromJSON(view);
   } catch (err) {
-    throw new ProtocolError('inconsistent', 'result.json', `is not a result: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProtocolError('inconsistent', 'result.json', `is not a result: ${errorMessage(err)}`);
   }
   if (!equalBytes(Result.encode(parsed), Result.encode(result))) throw new ProtocolError('inconsistent', 'result.json', 'says something else than result.bin');
 }

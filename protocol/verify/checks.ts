@@ -4,6 +4,8 @@
 // it did check. Its status: FAIL if anything failed; else SKIP if anything was skipped or nothing
 // was there to check; else PASS. So a check never passes over what it could not look at.
 
+import { errorMessage } from '../../errors/tallymesh-error.ts';
+
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface CheckSpec {
@@ -62,7 +64,7 @@ export function checkItem(tally: CheckTally, label: string, fn: () => void): boo
     tally.covered++;
     return true;
   } catch (err) {
-    tally.failures.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);
+    tally.failures.push(`${label}: ${errorMessage(err)}`);
     return false;
   }
 }
