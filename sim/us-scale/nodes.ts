@@ -7,9 +7,7 @@
 // signing keys and shares, which the run hands to the thread that plays that trustee.
 //
 // Used inside a worker thread (worker.ts) or directly in the main thread (workers: 0).
-import { decode } from '../../protocol/codec.ts';
 import { ElectionContext } from '../../protocol/election.ts';
-import { ManifestSchema } from '../../protocol/manifest.ts';
 import { PartialDecryption } from '../../protocol/partial-decryption.ts';
 import { AggregateTally, PrecinctTally, type AnyTally } from '../../protocol/tally.ts';
 import { AggregatorRole } from '../../roles/aggregator.ts';
@@ -127,8 +125,8 @@ export class PartitionNodes {
 
   private init(req: Extract<NodeRequest, { type: 'init' }>): { ms: number } {
     const start = performance.now();
-    // Structure decode only: ElectionContext runs the full semantic validation once.
-    this.ctx = new ElectionContext(decode(ManifestSchema, req.manifest, 'manifest'));
+    // Decoded, validated and hashed over the very bytes the main thread sent (no re-encoding).
+    this.ctx = ElectionContext.fromBytes(req.manifest);
     this.states = req.states;
     this.counties = req.states.flatMap((s) => this.ctx!.index.childrenOf(s).map((c) => c.id));
     this.precincts = this.counties.flatMap((c) => this.ctx!.index.childrenOf(c).map((p) => p.id));
