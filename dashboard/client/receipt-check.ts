@@ -136,6 +136,8 @@ function readManifest(bytes: Uint8Array): ManifestFacts {
     const publicKey = r.take(32);
     r.text();
     r.uint(1);
+    // An id twice would make the path ambiguous (the CLI's manifest excerpt refuses it too).
+    if (keys.has(id)) throw bad(`the manifest lists "${id}" twice`);
     keys.set(id, { role, publicKey, parent });
   });
   const combinerId = r.text();

@@ -3,6 +3,7 @@
 // a real in-process election: it agrees with the protocol's own code on good and bad bundles.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../crypto/bytes.ts';
+import { hashParts } from '../../../crypto/hash.ts';
 import { inclusionProof } from '../../../crypto/merkle.ts';
 import { Ballot } from '../../../protocol/ballot.ts';
 import { encodeManifest } from '../../../protocol/manifest.ts';
@@ -70,5 +71,19 @@ describe('the browser\'s receipt check', () => {
     const elsewhere = Result.sign({ ...r, tallyHash: new Uint8Array(32).fill(5) }, election.nodeKeys.get('national')!.secretKey);
     const checks = await checkReceipt(file(0), node({ result: elsewhere }));
     expect(checks[2]).toMatchObject({ status: 'fail', detail: 'the result is not of this national tally' });
+  });
+
+  it('refuses a manifest that lists a node id twice, even when the receipt is bound to it', async () => {
+    const m = run.ctx.manifest;
+    const twin = { ...m.roster.find((e) => e.id === P)!, name: 'twin' };
+    const bytes = encodeManifest({ ...m, roster: [...m.roster, twin] });
+    const r = run.cast.get(P)![0]!.receipt;
+    const { signature: _old, ...body } = r;
+    const rebound = Receipt.sign({ ...body, electionHash: hashParts('tallymesh/manifest/v1', bytes) }, election.nodeKeys.get(P)!.secretKey);
+    const get = node();
+    const served = async (p: string): Promise<unknown> => (p === '/manifest' ? { manifest: b64(bytes) } : get(p));
+    const checks = await checkReceipt(file(0, rebound), served);
+    expect(checks[0]!.status).toBe('fail');
+    expect(checks[0]!.detail).toContain(`lists "${P}" twice`);
   });
 });
