@@ -15,10 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { cryptoSuite } from './crypto.bench.ts';
 import { storageSuite } from './storage.bench.ts';
 import { verifySuite } from './verify.bench.ts';
+import { startupSuite } from './startup.bench.ts';
 import { resultsTable, writeSection, type Suite } from './report.ts';
 
 /** Every suite; storage and network benchmarks register here with their own section name. */
-const SUITES: Suite[] = [cryptoSuite, storageSuite, verifySuite];
+const SUITES: Suite[] = [cryptoSuite, storageSuite, verifySuite, startupSuite];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
 

@@ -9,6 +9,11 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { TallyMeshError, errorMessage, isTallyMeshError, type ErrorObject } from '../errors/tallymesh-error.ts';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+// Built to dist/ (npm run build), this file is JavaScript and so are the worker modules next to
+// it: callers name a module by its source name (`new URL('./x.ts', import.meta.url)`), and the
+// built one is the same path ending in .js.
+const BUILT = import.meta.url.endsWith('.js');
+const runnable = (module: URL): string => (BUILT ? module.href.replace(/\.ts$/, '.js') : module.href);
 
 type ToWorker = { id: number; request: unknown };
 type FromWorker =
@@ -44,7 +49,7 @@ export class WorkerClient {
 
   constructor(module: URL, options: WorkerClientOptions = {}) {
     this.name = options.name ?? module.pathname.split('/').pop()!;
-    this.worker = new Worker(WORKER_ENTRY, { workerData: { module: module.href, data: options.data } });
+    this.worker = new Worker(WORKER_ENTRY, { workerData: { module: runnable(module), data: options.data } });
     if (options.unref) this.worker.unref();
     let markReady!: () => void;
     let failReady!: (err: Error) => void;
