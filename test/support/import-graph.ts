@@ -79,7 +79,8 @@ export const ALLOWED_IMPORTS: Record<string, string[]> = {
   cli: ['errors', 'crypto', 'protocol', 'roles', 'storage', 'record', 'setup', 'threads', 'node', 'sim'],
   // The simulation drives nodes the way a user does, through the CLI's commands and REST.
   sim: ['errors', 'crypto', 'protocol', 'roles', 'storage', 'record', 'setup', 'threads', 'node', 'cli'],
-  bench: ['errors', 'crypto', 'protocol', 'roles', 'storage', 'record', 'setup', 'threads', 'node', 'sim'],
+  // The start-up benchmark asks the launcher's build check whether dist/ is current.
+  bench: ['errors', 'crypto', 'protocol', 'roles', 'storage', 'record', 'setup', 'threads', 'node', 'sim', 'bin'],
 };
 
 /** node: modules a pure layer may use: crypto/ needs Node's OpenSSL and the addon loader; protocol/ none. */
