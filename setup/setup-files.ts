@@ -36,6 +36,8 @@ export interface PortPlan {
   host: string;
   /** libp2p port of node i is base + 2i, its REST port base + 2i + 1. */
   basePort: number;
+  /** The address of each node's host, where nodes run on several (default: `host` for all). */
+  hostOf?: (nodeId: string) => string;
 }
 
 export const DEFAULT_PORTS: PortPlan = { host: '127.0.0.1', basePort: 21000 };
@@ -50,7 +52,8 @@ export function writeSetup(dir: string, election: GeneratedElection, ports: Port
   const { manifest } = election;
   writeJSON(join(dir, 'manifest.json'), manifestToJSON(manifest));
   writeFileSecret(join(dir, 'admin-token'), election.adminToken + '\n');
-  const addr = (i: number): string => `/ip4/${ports.host}/tcp/${ports.basePort + 2 * i}`;
+  const hostOf = (i: number): string => ports.hostOf?.(manifest.roster[i]!.id) ?? ports.host;
+  const addr = (i: number): string => `/ip4/${hostOf(i)}/tcp/${ports.basePort + 2 * i}`;
   const national = manifest.roster.findIndex((e) => e.role === 'national');
   const written: string[] = [];
   manifest.roster.forEach((entry, i) => {
@@ -71,7 +74,7 @@ export function writeSetup(dir: string, election: GeneratedElection, ports: Port
       dataDir: `../data/${entry.id}`,
       listen: [addr(i)],
       bootstrap: i === dial ? [] : [`${addr(dial)}/p2p/${manifest.roster[dial]!.peerId}`],
-      rest: { host: ports.host, port: ports.basePort + 2 * i + 1 },
+      rest: { host: hostOf(i), port: ports.basePort + 2 * i + 1 },
     };
     const path = join(dir, 'nodes', `${entry.id}.json`);
     writeJSON(path, config);

@@ -13,6 +13,27 @@ function int(name: string, min = 0) {
   };
 }
 
+/** "40ms", "1.5s", "2m" (a bare number is milliseconds) to milliseconds. */
+function duration(name: string) {
+  return (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+    if (!m) throw new InvalidArgumentError(`${name} takes a duration such as 40ms, 1.5s or 2m`);
+    return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 } as const)[(m[2] ?? 'ms') as 'ms' | 's' | 'm'];
+  };
+}
+
+function percent(name: string) {
+  return (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim());
+    const n = m ? Number(m[1]) : NaN;
+    if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`${name} takes a percentage from 0 to 100, such as 1%`);
+    return n;
+  };
+}
+
+/** A fault flag given bare (its default duration) or with a duration. */
+const faultMs = (value: unknown, fallback: number): number => (value === undefined ? 0 : value === true ? fallback : (value as number));
+
 /** --keep-open: waits for Ctrl-C (or SIGTERM) while the nodes keep serving their dashboards. */
 function untilInterrupted(): Promise<void> {
   process.stdout.write('\n--keep-open: the count is done and the nodes keep running; open the dashboard URL above. Ctrl-C stops them and prints the report.\n');
@@ -44,6 +65,13 @@ export function registerSimulateCommand(program: Command): void {
     .option('--county-down', 'stop a county while the polls close and restart it later')
     .option('--trustees-offline <n>', 'leave n trustees offline', int('--trustees-offline'))
     .option('--rogue-peer', 'an extra observer peer injects forged, foreign and equivocating tallies')
+    .option('--hosts <n>', 'run the nodes on n hosts: network namespaces on a bridge, one address each (Linux, root; else loopback)', int('--hosts', 1))
+    .option('--latency <duration>', 'tc netem delay on every host\'s link, each direction (needs --hosts)', duration('--latency'))
+    .option('--jitter <duration>', 'tc netem jitter on every host\'s link (needs --hosts)', duration('--jitter'))
+    .option('--loss <percent>', 'tc netem packet loss on every host\'s link, each direction (needs --hosts)', percent('--loss'))
+    .option('--partition [duration]', 'cut state-01\'s host off from the national host when the polls close, healed after the duration (default 60s)', duration('--partition'))
+    .option('--flap [duration]', 'county-01-001\'s host link down and up every 3 s from the polls closing, for the duration (default 30s)', duration('--flap'))
+    .option('--slow-trustee [duration]', 'latency on trustee-01\'s host (default 500ms; needs tc netem)', duration('--slow-trustee'))
     .option('--timeout <minutes>', `how long to wait for the count after the polls close (default ${DEFAULT_SIMULATION.timeoutMs / 60_000})`, int('--timeout', 1))
     .option('--keep-open', 'keep the nodes running after the result, so the dashboard can be looked at; Ctrl-C stops them')
     .option('--scale <scale>', '"us": the U.S.-scale aggregation run')
@@ -72,6 +100,13 @@ export function registerSimulateCommand(program: Command): void {
         countyDown: !!opts.countyDown,
         trusteesOffline: opts.trusteesOffline ?? 0,
         roguePeer: !!opts.roguePeer,
+        hosts: opts.hosts ?? 0,
+        latencyMs: opts.latency ?? 0,
+        jitterMs: opts.jitter ?? 0,
+        lossPercent: opts.loss ?? 0,
+        partitionMs: faultMs(opts.partition, 60_000),
+        flapMs: faultMs(opts.flap, 30_000),
+        slowTrusteeMs: faultMs(opts.slowTrustee, 500),
         ...(opts.timeout ? { timeoutMs: opts.timeout * 60_000 } : {}),
         ...(opts.keepOpen ? { keepOpen: untilInterrupted } : {}),
       });

@@ -14,7 +14,12 @@ export class NodeProcess {
     readonly id: string,
     private readonly configPath: string,
     readonly url: string,
-    private readonly options: { autoDecrypt?: boolean; logFile?: string } = {},
+    private readonly options: {
+      autoDecrypt?: boolean;
+      logFile?: string;
+      /** How to run a command where the node lives (another host's network namespace); here by default. */
+      command?: (cmd: string, args: string[]) => { cmd: string; args: string[] };
+    } = {},
   ) {}
 
   get running(): boolean {
@@ -22,9 +27,11 @@ export class NodeProcess {
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
-    const args = [BIN, 'node', '--config', this.configPath, ...(this.options.autoDecrypt ? ['--auto-decrypt'] : [])];
+    const node = [BIN, 'node', '--config', this.configPath, ...(this.options.autoDecrypt ? ['--auto-decrypt'] : [])];
+    // `ip netns exec` execs the command in place, so signals reach the node itself.
+    const { cmd, args } = this.options.command?.(process.execPath, node) ?? { cmd: process.execPath, args: node };
     // stdin stays open as a lifeline: if this process dies, the node sees it close and stops.
-    const child = spawn(process.execPath, args, {
+    const child = spawn(cmd, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, TALLYMESH_LOG_LEVEL: process.env.TALLYMESH_LOG_LEVEL ?? 'warn', TALLYMESH_STOP_WITH_PARENT: '1' },
     });

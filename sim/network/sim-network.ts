@@ -15,6 +15,8 @@ export interface SimNetworkOptions {
   logDir?: string;
   /** PeerIds let in as observers on every node (the rogue peer). */
   observers?: string[];
+  /** Runs a node process's command on that node's host (simulate --hosts). */
+  hostCommand?: (id: string, cmd: string, args: string[]) => { cmd: string; args: string[] };
 }
 
 export class SimNetwork {
@@ -41,6 +43,7 @@ export class SimNetwork {
           new NodeProcess(id, config.configPath, `http://${config.rest.host}:${config.rest.port}`, {
             autoDecrypt: config.role === 'trustee',
             ...(options.logDir ? { logFile: join(options.logDir, `${id}.log`) } : {}),
+            ...(options.hostCommand ? { command: (cmd: string, args: string[]) => options.hostCommand!(id, cmd, args) } : {}),
           }),
         );
       }

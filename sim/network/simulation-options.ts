@@ -18,6 +18,18 @@ export interface SimulationOptions {
   countyDown: boolean;
   trusteesOffline: number;
   roguePeer: boolean;
+  /** Run the nodes on this many hosts (network namespaces, Linux and root; 0: all on 127.0.0.1). */
+  hosts: number;
+  /** tc netem on every host's link (needs --hosts and a kernel with sch_netem). */
+  latencyMs: number;
+  jitterMs: number;
+  lossPercent: number;
+  /** Faults on the wire (need --hosts): state-01's host cut off from the national host for this
+   *  long from the polls closing; county-01-001's link down and up every 3 s for this long; 500 ms
+   *  (or this) latency on trustee-01's host. 0: none. */
+  partitionMs: number;
+  flapMs: number;
+  slowTrusteeMs: number;
   /** Give up waiting for the result after this long. */
   timeoutMs: number;
   print: (line: string) => void;
@@ -45,6 +57,13 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   countyDown: false,
   trusteesOffline: 0,
   roguePeer: false,
+  hosts: 0,
+  latencyMs: 0,
+  jitterMs: 0,
+  lossPercent: 0,
+  partitionMs: 0,
+  flapMs: 0,
+  slowTrusteeMs: 0,
   timeoutMs: 15 * 60_000,
   print: (line) => process.stdout.write(line + '\n'),
   live: process.stdout.isTTY === true,

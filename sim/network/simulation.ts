@@ -23,6 +23,10 @@ import { BallotEncryptors } from '../ballot-encryptors.ts';
 import { SimNetwork } from './sim-network.ts';
 import { Progress } from './progress.ts';
 import { runRogue, type RogueReport } from './rogue-scenario.ts';
+import { HostLab, namespaceSupport, netemSupport } from './host-lab.ts';
+import { placeOnHosts, type Placement } from './host-placement.ts';
+import { startWireFaults, type WireFaults } from './wire-faults.ts';
+import type { RosterEntry } from '../../protocol/manifest.ts';
 
 /** Precincts closed side by side. */
 const CLOSING_CONCURRENCY = 8;
@@ -77,6 +81,35 @@ async function fetchRetrying(url: string, init: RequestInit, attempts = 10): Pro
   }
 }
 
+/**
+ * The hosts of `--hosts N`: undefined for a loopback run, and when namespaces cannot be made here
+ * (said, and the run goes on over 127.0.0.1). Faults on the wire need hosts, and latency or loss
+ * need tc netem: asked for without them, the run stops before it starts, saying why.
+ */
+function makeHosts(o: SimulationOptions, roster: RosterEntry[], note: (line: string) => void): { lab: HostLab; placement: Placement } | undefined {
+  const wire = o.latencyMs || o.jitterMs || o.lossPercent || o.slowTrusteeMs;
+  const faults = o.partitionMs || o.flapMs || o.slowTrusteeMs;
+  if (o.hosts <= 0) {
+    if (wire || faults) throw new Error('--latency, --jitter, --loss, --partition, --flap and --slow-trustee act on the links between hosts: add --hosts N');
+    return undefined;
+  }
+  const support = namespaceSupport();
+  if (!support.ok) {
+    if (wire || faults) throw new Error(`--hosts ${o.hosts}: ${support.reason}; the faults asked for need hosts`);
+    note(`--hosts ${o.hosts}: ${support.reason}; falling back to loopback (127.0.0.1)`);
+    return undefined;
+  }
+  if (wire) {
+    const netem = netemSupport();
+    if (!netem.ok) throw new Error(`--latency/--jitter/--loss/--slow-trustee: ${netem.reason}`);
+  }
+  const placement = placeOnHosts(roster, o.hosts);
+  const shape = { latencyMs: o.latencyMs, jitterMs: o.jitterMs, lossPercent: o.lossPercent };
+  const lab = HostLab.create(placement.hosts, shape);
+  note(`hosts: ${placement.hosts} network namespaces on bridge ${lab.bridge}${wire ? ` (netem: ${o.latencyMs} ms ± ${o.jitterMs} ms, ${o.lossPercent}% loss per link direction)` : ''}`);
+  return { lab, placement };
+}
+
 export async function runSimulation(input: Partial<SimulationOptions> = {}): Promise<SimulationOutcome> {
   const o: SimulationOptions = { ...DEFAULT_SIMULATION, ...input };
   const say = o.print;
@@ -95,7 +128,8 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   let t0 = performance.now();
   progress.line('setup', `generating a ${o.keyBits}-bit ${5}-of-9 threshold key and ${o.states * o.counties * (o.precincts + 1) + o.states + 1 + 9} node keys`);
   const election = generateElection({ states: o.states, countiesPerState: o.counties, precinctsPerCounty: o.precincts, keyBits: o.keyBits });
-  writeSetup(electionDir, election, { host: '127.0.0.1', basePort: o.basePort });
+  const hosts = makeHosts(o, election.manifest.roster, (line) => progress.note(line));
+  writeSetup(electionDir, election, { host: '127.0.0.1', basePort: o.basePort, ...(hosts ? { hostOf: (id: string) => hosts.lab.address(hosts.placement.hostOf.get(id)!) } : {}) });
   const ctx = new ElectionContext(election.manifest);
   const token = readFileSync(join(electionDir, 'admin-token'), 'utf8').trim();
   phases.setup = performance.now() - t0;
@@ -109,10 +143,18 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   const offline = new Set(trustees.slice(trustees.length - o.trusteesOffline));
   const killed = o.killPrecinct ? precincts[0]! : undefined;
   const downCounty = o.countyDown ? counties[0]! : undefined;
-  const processes = new Set(o.processes ? roster.map((e) => e.id) : killed ? [killed] : []);
+  // On hosts every node is its own process, in its host's namespace.
+  const processes = new Set(o.processes || hosts ? roster.map((e) => e.id) : killed ? [killed] : []);
 
   const rogueKey = o.roguePeer ? (await import('./rogue-scenario.ts')).newRogueKey() : undefined;
-  const net = new SimNetwork(electionDir, { processes, offline, logDir: join(out, 'logs'), ...(rogueKey ? { observers: [rogueKey.peerId] } : {}) });
+  const net = new SimNetwork(electionDir, {
+    processes,
+    offline,
+    logDir: join(out, 'logs'),
+    ...(rogueKey ? { observers: [rogueKey.peerId] } : {}),
+    ...(hosts ? { hostCommand: (id: string, cmd: string, args: string[]) => hosts.lab.command(hosts.placement.hostOf.get(id)!, cmd, args) } : {}),
+  });
+  let faults: WireFaults | undefined;
   const pool = new BallotEncryptors(manifestToJSON(election.manifest));
   let rogue: RogueReport | undefined;
   let nationalStatus: NodeStatus | undefined;
@@ -125,7 +167,8 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     t0 = performance.now();
     let started = 0;
     await net.startAll(() => progress.line('nodes', `${++started}/${net.online.length} started`));
-    progress.done('nodes', `${net.online.length} nodes on 127.0.0.1 (${processes.size ? `${processes.size} as their own process` : 'all in this process'})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
+    const where = hosts ? `on ${hosts.placement.hosts} hosts (network namespaces ${hosts.lab.address(0)}…${hosts.lab.address(hosts.placement.hosts - 1)})` : 'on 127.0.0.1';
+    progress.done('nodes', `${net.online.length} nodes ${where} (${processes.size ? `${processes.size} as their own process` : 'all in this process'})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
     phases.start = performance.now() - t0;
     const dashboard = `${net.url('national')}/dashboard`;
     progress.note(`dashboard: ${dashboard} (the national node's live map of the count)`);
@@ -187,6 +230,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       progress.note(`--county-down: stopping ${downCounty} before the precincts close`);
       await net.stop(downCounty);
     }
+    if (hosts) faults = startWireFaults(hosts.lab, hosts.placement, o, (line) => progress.note(line));
     // A few precincts at a time, as officials would: one by one takes minutes on a large network.
     let closed = 0;
     const queue = [...precincts];
@@ -290,8 +334,10 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   } finally {
     clearInterval(rssSampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    faults?.stop();
     await pool.close();
     await net.stopAll();
+    hosts?.lab.destroy();
   }
 
   let correct = !!announced;
