@@ -7,9 +7,9 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
 /** The product's source folders and files (tests, benchmarks and doc generators are not built). */
-export const SOURCES = ['errors', 'crypto', 'protocol', 'roles', 'storage', 'record', 'setup', 'node', 'cli', 'sim', 'threads', 'dashboard', 'polyfill.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'native/bignum/build/Release/tallymesh_bignum.node'];
+export const SOURCES = ['errors', 'crypto', 'protocol', 'roles', 'storage', 'record', 'setup', 'node', 'cli', 'sim', 'threads', 'dashboard', 'polyfill.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'native/bignum/build/Release/tallymesh_bignum.node', 'native/netdelay/build/tm-netdelay'];
 
-const BUILT_FILE = /\.(ts|mjs|html|css|json|node)$/;
+const BUILT_FILE = /(\.(ts|mjs|html|css|json|node)|\/tm-netdelay)$/;
 
 function files(root, entry, out) {
   const path = join(root, entry);

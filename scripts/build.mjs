@@ -51,6 +51,7 @@ const copy = (from, to = from) => {
 copy('threads/worker-entry.mjs');
 copy('dashboard/client');
 copy('native/bignum/build/Release/tallymesh_bignum.node');
+copy('native/netdelay/build/tm-netdelay');
 
 mkdirSync(join(DIST, 'bin'), { recursive: true });
 writeFileSync(

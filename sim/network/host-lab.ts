@@ -11,9 +11,13 @@
 //     which does not forward on the lab's bridge, so their packets vanish without an error and
 //     open connections stall, as on a cut link; healed by removing the two routes;
 //   - a link that goes down and up: the host's veth on the bridge side;
-//   - latency, jitter and loss: tc netem on the host's side of its link, when the kernel has it.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+//   - latency, jitter and loss on the host's side of its link (its packets out; a round trip
+//     crosses two): tc netem where the kernel has it, else tm-netdelay (native/netdelay), which
+//     iptables hands every packet leaving the host's eth0 through NFQUEUE, and which holds each
+//     for the latency ± jitter, in order, or drops it with the loss probability.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export interface LinkShape {
   latencyMs?: number;
@@ -49,6 +53,23 @@ export function namespaceSupport(): { ok: true } | { ok: false; reason: string }
   if (!tryIp(['netns', 'add', probe])) return { ok: false, reason: '`ip netns add` failed (no permission to create network namespaces here)' };
   tryIp(['netns', 'del', probe]);
   return { ok: true };
+}
+
+/** tm-netdelay, built by `npm install` (native/netdelay/build.mjs) where libnetfilter-queue is. */
+const NETDELAY = fileURLToPath(new URL('../../native/netdelay/build/tm-netdelay', import.meta.url));
+
+/** How latency and loss are put on a link here: tc netem, tm-netdelay, or not at all (and why). */
+export type WireShaping = { ok: true; by: 'netem' | 'netdelay' } | { ok: false; reason: string };
+
+let shaping: WireShaping | undefined;
+
+export function wireShaping(): WireShaping {
+  if (shaping) return shaping;
+  const netem = netemSupport();
+  if (netem.ok) return (shaping = { ok: true, by: 'netem' });
+  if (!existsSync(NETDELAY)) return (shaping = { ok: false, reason: `${netem.reason}, and tm-netdelay is not built (npm install builds it where libnetfilter-queue-dev is installed)` });
+  if (spawnSync('iptables', ['--version'], { stdio: 'ignore' }).status !== 0) return (shaping = { ok: false, reason: `${netem.reason}, and iptables (to steer packets to tm-netdelay) is not installed` });
+  return (shaping = { ok: true, by: 'netdelay' });
 }
 
 /** Whether `tc qdisc … netem` works here (the kernel may be built without sch_netem). */
@@ -89,6 +110,8 @@ function freeSubnet(): number {
 export class HostLab {
   private destroyed = false;
   private readonly created: string[] = [];
+  /** tm-netdelay of each shaped host, where netem is missing. */
+  private readonly delayers = new Map<number, ChildProcess>();
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     this.destroy();
     process.kill(process.pid, signal); // the handlers are gone: the default action follows
@@ -163,12 +186,38 @@ export class HostLab {
     if (shape.latencyMs || shape.jitterMs || shape.lossPercent) this.shapeLink(i, shape);
   }
 
-  /** netem on host i's side of its link (its packets out; both directions count on a round trip). */
+  /** Latency, jitter and loss on host i's side of its link; a new shape replaces the old. */
   shapeLink(i: number, shape: LinkShape): void {
-    const args = ['netns', 'exec', this.ns(i), 'tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'netem'];
-    if (shape.latencyMs || shape.jitterMs) args.push('delay', `${shape.latencyMs ?? 0}ms`, ...(shape.jitterMs ? [`${shape.jitterMs}ms`] : []));
-    if (shape.lossPercent) args.push('loss', `${shape.lossPercent}%`);
-    ip(args);
+    const how = wireShaping();
+    if (!how.ok) throw new Error(`cannot shape links here: ${how.reason}`);
+    const latency = shape.latencyMs ?? 0;
+    const jitter = Math.min(shape.jitterMs ?? 0, latency);
+    if (how.by === 'netem') {
+      const args = ['netns', 'exec', this.ns(i), 'tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'netem'];
+      if (latency || jitter) args.push('delay', `${latency}ms`, ...(jitter ? [`${jitter}ms`] : []));
+      if (shape.lossPercent) args.push('loss', `${shape.lossPercent}%`);
+      ip(args);
+      return;
+    }
+    const old = this.delayers.get(i);
+    if (old) {
+      old.kill('SIGTERM');
+    } else {
+      execFileSync('ip', ['netns', 'exec', this.ns(i), 'iptables', '-A', 'OUTPUT', '-o', 'eth0', '-j', 'NFQUEUE', '--queue-num', '0', '--queue-bypass'], { stdio: 'ignore' });
+    }
+    const args = ['netns', 'exec', this.ns(i), NETDELAY, '--queue', '0', '--delay', String(latency), '--jitter', String(jitter), '--loss', String(shape.lossPercent ?? 0), '--seed', String(i + 1)];
+    const child = spawn('ip', args, { stdio: 'ignore' });
+    child.unref();
+    this.delayers.set(i, child);
+    // Bound within a moment; until then --queue-bypass lets packets through undelayed, so wait.
+    const until = Date.now() + 2_000;
+    while (Date.now() < until && !this.delaying(i)) spawnSync('sleep', ['0.02']);
+  }
+
+  /** Whether host i's queue has its delayer bound (the kernel lists a bound queue). */
+  private delaying(i: number): boolean {
+    const r = spawnSync('ip', ['netns', 'exec', this.ns(i), 'cat', '/proc/net/netfilter/nfnetlink_queue'], { encoding: 'utf8' });
+    return r.status === 0 && /^\s*0\s/m.test(r.stdout);
   }
 
   /** Cuts hosts a and b off from each other (both directions) until heal(a, b). */
@@ -200,6 +249,7 @@ export class HostLab {
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);
     process.removeListener('exit', this.onExit);
+    for (const d of this.delayers.values()) d.kill('SIGTERM');
     for (const name of this.created.reverse()) {
       if (name === this.bridge) tryIp(['link', 'del', name]);
       else tryIp(['netns', 'del', name]);

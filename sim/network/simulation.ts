@@ -23,7 +23,7 @@ import { BallotEncryptors } from '../ballot-encryptors.ts';
 import { SimNetwork } from './sim-network.ts';
 import { Progress } from './progress.ts';
 import { runRogue, type RogueReport } from './rogue-scenario.ts';
-import { HostLab, namespaceSupport, netemSupport } from './host-lab.ts';
+import { HostLab, namespaceSupport, wireShaping } from './host-lab.ts';
 import { placeOnHosts, type Placement } from './host-placement.ts';
 import { startWireFaults, type WireFaults } from './wire-faults.ts';
 import type { RosterEntry } from '../../protocol/manifest.ts';
@@ -100,13 +100,14 @@ function makeHosts(o: SimulationOptions, roster: RosterEntry[], note: (line: str
     return undefined;
   }
   if (wire) {
-    const netem = netemSupport();
-    if (!netem.ok) throw new Error(`--latency/--jitter/--loss/--slow-trustee: ${netem.reason}`);
+    const how = wireShaping();
+    if (!how.ok) throw new Error(`--latency/--jitter/--loss/--slow-trustee: ${how.reason}`);
   }
   const placement = placeOnHosts(roster, o.hosts);
   const shape = { latencyMs: o.latencyMs, jitterMs: o.jitterMs, lossPercent: o.lossPercent };
   const lab = HostLab.create(placement.hosts, shape);
-  note(`hosts: ${placement.hosts} network namespaces on bridge ${lab.bridge}${wire ? ` (netem: ${o.latencyMs} ms ± ${o.jitterMs} ms, ${o.lossPercent}% loss per link direction)` : ''}`);
+  const shaped = wire && o.latencyMs + o.jitterMs + o.lossPercent > 0 ? ` (${o.latencyMs} ms ± ${o.jitterMs} ms, ${o.lossPercent}% loss on each host's link, by ${(wireShaping() as { by: string }).by})` : '';
+  note(`hosts: ${placement.hosts} network namespaces on bridge ${lab.bridge}${shaped}`);
   return { lab, placement };
 }
 

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostLab, namespaceSupport, netemSupport, sweepAbandonedLabs } from '../../sim/network/host-lab.ts';
+import { HostLab, namespaceSupport, sweepAbandonedLabs, wireShaping } from '../../sim/network/host-lab.ts';
 import { placeOnHosts } from '../../sim/network/host-placement.ts';
 import { runSimulation, printReport, type SimulationOptions, type SimulationOutcome } from '../../sim/network/simulation.ts';
 import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
@@ -15,9 +15,9 @@ import { generateElection } from '../../setup/election-setup.ts';
 import { BIN, REPO_ROOT } from '../support/paths.ts';
 
 const support = namespaceSupport();
-const netem = support.ok ? netemSupport() : support;
+const shaping = support.ok ? wireShaping() : support;
 if (!support.ok) console.warn(`[hosts.test] network namespace tests skipped: ${support.reason}`);
-else if (!netem.ok) console.warn(`[hosts.test] latency and loss tests skipped: ${netem.reason}`);
+else if (!shaping.ok) console.warn(`[hosts.test] latency and loss tests skipped: ${shaping.reason}`);
 
 const SMALL: Partial<SimulationOptions> = { states: 2, counties: 1, precincts: 2, ballots: 2, keyBits: 1024, live: false, timeoutMs: 300_000, hosts: 20 };
 const TIMEOUT = 400_000;
@@ -148,18 +148,43 @@ describe.skipIf(!support.ok)('a lab of network namespaces', () => {
     expect(ours()).toEqual([]);
   }, 120_000);
 
-  it.skipIf(!netem.ok)('--latency and --loss: netem shapes every host\'s link (a round trip from here takes at least the latency)', async () => {
-    const lab = HostLab.create(1, { latencyMs: 40, lossPercent: 1 });
+  it.skipIf(!shaping.ok)('shapes a link: a TCP connection between two hosts waits for the latency of both, and a new shape replaces the old', async () => {
+    const lab = HostLab.create(2, { latencyMs: 40, jitterMs: 10 });
+    const server = lab.command(1, process.execPath, ['-e', `require('net').createServer((s)=>s.end('hi')).listen(7000,'${lab.address(1)}')`]);
+    const child = spawn(server.cmd, server.args, { stdio: 'ignore' });
+    // Milliseconds from connect() to 'connect' on host 0: the SYN leaves host 0 and the SYN-ACK host 1.
+    const connectMs = (): number => {
+      const script = `const t=performance.now();const s=require('net').connect(7000,'${lab.address(1)}',()=>{console.log(performance.now()-t);process.exit(0)});s.on('error',()=>{console.log(-1);process.exit(0)})`;
+      const c = lab.command(0, process.execPath, ['-e', script]);
+      return Number(spawnSync(c.cmd, c.args, { encoding: 'utf8' }).stdout.trim());
+    };
     try {
-      const c = lab.command(0, 'tc', ['qdisc', 'show', 'dev', 'eth0']);
-      expect(spawnSync(c.cmd, c.args, { encoding: 'utf8' }).stdout).toMatch(/netem .*delay 40ms.*loss 1%/);
+      let ms = -1;
+      for (let i = 0; i < 50 && ms < 0; i++) ms = connectMs();
+      // Lower bounds only (load makes it slower, never faster): 2 x (40 - 10) ms.
+      expect(ms).toBeGreaterThanOrEqual(60);
+      lab.shapeLink(0, { latencyMs: 300 });
+      expect(connectMs()).toBeGreaterThanOrEqual(300 + 30);
     } finally {
+      child.kill('SIGKILL');
       lab.destroy();
     }
-  });
+  }, 60_000);
+
+  it.skipIf(!shaping.ok)('--latency 40ms --jitter 10ms --loss 1%: the count over slow, lossy links completes and is right', async () => {
+    const { outcome, output } = await simulate({ basePort: 27400, latencyMs: 40, jitterMs: 10, lossPercent: 1 });
+    expectCorrect(outcome);
+    expect(output).toMatch(/40 ms ± 10 ms, 1% loss on each host's link/);
+  }, TIMEOUT);
+
+  it.skipIf(!shaping.ok)('--slow-trustee: with a trustee 500 ms away the count completes and is right', async () => {
+    const { outcome, output } = await simulate({ basePort: 27500, slowTrusteeMs: 500 });
+    expectCorrect(outcome);
+    expect(output).toContain("--slow-trustee: 500 ms latency on trustee-01's host");
+  }, TIMEOUT);
 });
 
-describe.skipIf(support.ok && netem.ok)('where the wire cannot be shaped', () => {
+describe.skipIf(support.ok && shaping.ok)('where the wire cannot be shaped', () => {
   it('asking for latency says why it cannot be done, before anything starts', async () => {
     await expect(runSimulation({ ...SMALL, latencyMs: 40, print: () => undefined })).rejects.toThrow(support.ok ? /tc netem is unavailable/ : /need/);
   });
