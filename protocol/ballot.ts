@@ -31,7 +31,7 @@ export const Ballot = defineArtifact(
     version: note(uint(1), 'protocol version, 1'),
     electionHash: note(hash32, 'the election hash'),
     precinctId: note(id, 'the precinct that takes the ballot'),
-    ballotId: note(id, 'chosen by the voter\'s client (128 random bits as 32 hex digits); unique in the record'),
+    ballotId: note(id, 'chosen by the voter\'s client (128 random bits as 32 hex digits, by convention; any id of the pattern is valid); unique within its precinct (check 4; the precinct refuses a repeat)'),
     contests: note(list(BallotContestSchema, 64), 'one per manifest contest, in manifest order'),
   }),
 );

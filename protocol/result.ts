@@ -12,7 +12,7 @@ const id = text(64, ID_PATTERN);
 
 export const ContestCountsSchema = struct({
   contestId: note(id, 'the manifest contest at this position'),
-  counts: note(list(uint(8), 63), 'votes per option, in the contest\'s option order'),
+  counts: note(list(note(uint(8), 'the votes of one option'), 63), 'votes per option, in the contest\'s option order'),
 });
 
 export const Result = defineSignedArtifact('result', {
@@ -21,7 +21,7 @@ export const Result = defineSignedArtifact('result', {
   combinerId: note(id, 'the signer: must be the manifest\'s combinerId'),
   tallyHash: note(hash32, 'content hash of the national tally decrypted'),
   ballotCount: note(uint(8), 'the national tally\'s ballot count'),
-  partials: note(list(hash32, 255), 'content hashes of exactly t partial decryptions of distinct trustees, by ascending trustee index'),
+  partials: note(list(note(hash32, 'the content hash of one partial decryption (PartialDecryption.hash)'), 255), 'content hashes of exactly t partial decryptions of distinct trustees, by ascending trustee index'),
   words: note(list(note(bigUint(MAX_KEY_BITS), 'plaintext < n'), 64), 'the decrypted tally words, one per national tally word'),
   contests: note(list(ContestCountsSchema, 64), 'one per manifest contest, in manifest order: what the words unpack to'),
 });

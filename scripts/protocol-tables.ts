@@ -56,7 +56,8 @@ function rows(spec: SchemaSpec, path: string, out: string[]): void {
     out.push(`| ${code(path)} | ${e.bytes} | ${e.json} | ${e.limits} | ${cell(spec.note ?? '')} |`);
   }
   if (spec.kind === 'struct') for (const [name, field] of spec.fields) rows(field, path ? `${path}.${name}` : name, out);
-  if (spec.kind === 'list' && (spec.item.kind === 'struct' || spec.item.kind === 'list' || spec.item.note)) rows(spec.item, `${path}[i]`, out);
+  // Every list gets a row for its items, so that an item's encoding is never left to be guessed.
+  if (spec.kind === 'list') rows(spec.item, `${path}[i]`, out);
 }
 
 /** One artifact's field table: every field in encoding order, nested fields by path. */

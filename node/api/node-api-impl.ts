@@ -293,12 +293,21 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
     return out;
   }
 
-  /** Remembers which roster nodes are connected now (the node calls it every tick). */
+  /**
+   * Remembers which roster nodes are connected now (the node calls it every tick). A connection
+   * whose peer has stopped answering liveness pings (a cut link keeps it open for a while) does
+   * not count; the peer was last seen when it last answered.
+   */
   notePeers(): Map<string, number | undefined> {
     const now = Date.now();
+    const stale = this.node.host().options.connection.livenessStaleMs;
     const connected = new Map<string, number | undefined>();
     for (const p of this.node.host().peers()) {
       if (!p.nodeId) continue;
+      if (p.answeredAt !== undefined && now - p.answeredAt > stale) {
+        this.lastConnected.set(p.nodeId, Math.max(this.lastConnected.get(p.nodeId) ?? 0, p.answeredAt));
+        continue;
+      }
       connected.set(p.nodeId, p.latencyMs);
       this.lastConnected.set(p.nodeId, now);
     }

@@ -20,6 +20,7 @@ import { networkIdentity } from './identity.ts';
 import { createLibp2pNode } from './libp2p-node.ts';
 import { MetricsRegistry, networkMetrics } from './metrics.ts';
 import { resolveNetworkOptions, type NetworkOptions, type NetworkOptionsOverride } from './options.ts';
+import { PeerLiveness } from './peer-liveness.ts';
 import { PeerMaintenance } from './peer-maintenance.ts';
 import { PullError, pullFrom, servePull, type PullLookup, type PullRequest } from './pull-protocol.ts';
 import { allElectionTopics, topicString, topicsForNode, type Topic } from './topics.ts';
@@ -60,6 +61,8 @@ export interface PeerInfo {
   direction: string[];
   /** Round-trip time measured by libp2p's connection monitor (ping), once measured. */
   latencyMs: number | undefined;
+  /** When the peer last answered a liveness ping (peer-liveness.ts), if it has. */
+  answeredAt: number | undefined;
   /** The peer's gossipsub score as this node sees it. */
   score: number;
 }
@@ -128,13 +131,16 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
 
   const gossip = new GossipService({ ctx, pubsub, topics: byName, name, options, metrics, handlers: init.onArtifact ?? {}, ...(init.judge ? { judge: init.judge } : {}), log });
   const maintenance = new PeerMaintenance({ ctx, libp2p, pubsub, bootstrap, topics, name, options, metrics, log });
+  const liveness = new PeerLiveness({ libp2p, ping, isRosterPeer: (id) => rosterByPeerId.has(id), options });
   gossip.start();
   try {
     await servePull(libp2p, init.lookup ?? (async () => []), options.pull, metrics);
     await maintenance.start();
+    liveness.start();
   } catch (err) {
     gossip.stop();
     maintenance.stop();
+    liveness.stop();
     await libp2p.stop();
     throw err;
   }
@@ -172,7 +178,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
         let info = byPeer.get(id);
         if (!info) {
           const entry = rosterByPeerId.get(id);
-          info = { peerId: id, nodeId: entry?.id, role: entry?.role, admission: gater.admission(id), addresses: [], direction: [], latencyMs: undefined, score: pubsub.getScore(id) };
+          info = { peerId: id, nodeId: entry?.id, role: entry?.role, admission: gater.admission(id), addresses: [], direction: [], latencyMs: undefined, answeredAt: liveness.answeredAt(id), score: pubsub.getScore(id) };
           byPeer.set(id, info);
         }
         info.addresses.push(conn.remoteAddr.toString());
@@ -191,6 +197,7 @@ export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkH
       if (stopped) return;
       stopped = true;
       maintenance.stop();
+      liveness.stop();
       gossip.stop();
       await libp2p.stop();
     },

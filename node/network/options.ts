@@ -104,6 +104,12 @@ export const NETWORK_DEFAULTS = {
      * (a county validating a burst of tallies); each redial costs a Noise handshake, which loads
      * them further. A peer that is really gone still fails its TCP writes and pulls. */
     pingTimeoutMinMs: 30_000,
+    /** Every connected roster peer is also pinged this often with this timeout, only to report
+     * whether it answers (peer-liveness.ts; nothing is closed); one that has not answered for
+     * livenessStaleMs is shown as not connected. */
+    livenessIntervalMs: 5_000,
+    livenessTimeoutMs: 3_000,
+    livenessStaleMs: 12_000,
     /**
      * A connection to a roster peer that shares a topic with this node but over which gossipsub
      * has not learned that peer's subscriptions after this long carries no gossip (its gossipsub

@@ -119,13 +119,38 @@ describe.skipIf(!support.ok)('a lab of network namespaces', () => {
     expect(namespaces()).toEqual(before);
   }, TIMEOUT);
 
-  it('--partition: a state\'s host cut off from the national host while the count flows up; after healing the count completes by itself and is right', async () => {
-    const { outcome, output } = await simulate({ basePort: 27100, partitionMs: 15_000 });
+  it('--partition: a state\'s host cut off from the national host while the count flows up; the national dashboard shows it while it lasts; after healing the count completes by itself and is right', async () => {
+    // The national node's view of state-01, sampled every second while the run goes on.
+    const seen: { at: number; connected: boolean }[] = [];
+    let polling = true;
+    let poller: Promise<void> | undefined;
+    const onDashboard = (url: string): void => {
+      const base = url.replace(/\/dashboard$/, '');
+      poller = (async () => {
+        while (polling) {
+          try {
+            const h = (await (await fetch(`${base}/hierarchy`, { signal: AbortSignal.timeout(3_000) })).json()) as { states: { id: string; health: { connected: boolean } }[] };
+            const s = h.states.find((x) => x.id === 'state-01');
+            if (s) seen.push({ at: Date.now(), connected: s.health.connected });
+          } catch {
+            // the node is busy or stopping: the next sample will do
+          }
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      })();
+    };
+    const { outcome, output } = await simulate({ basePort: 27100, partitionMs: 30_000, onDashboard });
+    polling = false;
+    await poller;
     expectCorrect(outcome);
     expect(output).toMatch(/--partition: state-01's host \(10\.[\d.]+\) cut off from the national host/);
-    expect(output).toContain('--partition: healed after 15 s');
+    expect(output).toContain('--partition: healed after 30 s');
     // The national tally cannot exist before state-01's tally crossed the healed link.
-    expect(outcome.phases['precinct close']! + outcome.phases.county! + outcome.phases.state! + outcome.phases.national!).toBeGreaterThanOrEqual(15_000);
+    expect(outcome.phases['precinct close']! + outcome.phases.county! + outcome.phases.state! + outcome.phases.national!).toBeGreaterThanOrEqual(30_000);
+    // Connected before, shown as not connected during the partition, connected again after.
+    const firstDown = seen.findIndex((x) => !x.connected);
+    expect(firstDown, JSON.stringify(seen)).toBeGreaterThan(0);
+    expect(seen.slice(firstDown).some((x) => x.connected)).toBe(true);
   }, TIMEOUT);
 
   it('--flap: a county\'s link goes down and up every 3 s while its tally travels; the count completes and is right', async () => {
