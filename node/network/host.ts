@@ -19,7 +19,7 @@ import type { GossipValidationError } from './gossip-validation.ts';
 import { networkIdentity } from './identity.ts';
 import { createLibp2pNode } from './libp2p-node.ts';
 import { MetricsRegistry, networkMetrics } from './metrics.ts';
-import { resolveNetworkOptions, type NetworkOptions, type NetworkOptionsOverride } from './options.ts';
+import { connectionLimit, resolveNetworkOptions, type NetworkOptions, type NetworkOptionsOverride } from './options.ts';
 import { PeerLiveness } from './peer-liveness.ts';
 import { PeerMaintenance } from './peer-maintenance.ts';
 import { PullError, pullFrom, servePull, type PullLookup, type PullRequest } from './pull-protocol.ts';
@@ -95,9 +95,11 @@ export interface NetworkHost {
 
 export async function createNetworkHost(init: NetworkHostInit): Promise<NetworkHost> {
   const { ctx } = init;
-  const options = resolveNetworkOptions(init.options);
+  const configured = resolveNetworkOptions(init.options);
   const log = init.log ?? (() => undefined);
   const identity = await networkIdentity(init.secretKey, ctx, init.observer ?? false);
+  const children = identity.entry ? ctx.index.childrenOf(identity.entry.id).length : 0;
+  const options = { ...configured, connection: { ...configured.connection, maxConnections: connectionLimit(configured, children) } };
   const registry = init.metrics ?? new MetricsRegistry();
   const metrics = networkMetrics(registry);
   const gater = createRosterGater(ctx, init.gater);

@@ -93,7 +93,11 @@ export const NETWORK_DEFAULTS = {
     /** libp2p refuses more than a few inbound connections per second and host; a local network
      * runs every node on one host, so loopback is exempt from those limits. */
     allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
+    /** At least this many connections; a node with more roster children than fit, a county with
+     * thousands of precincts, gets its children plus connectionHeadroom (connectionLimit below). */
     maxConnections: 300,
+    /** Connections beyond a node's roster children: its parent, board mesh peers, trustees, observers. */
+    connectionHeadroom: 64,
     dialTimeoutMs: 10_000,
     /** Bootstrap peers not connected are redialled this often (ms). */
     bootstrapIntervalMs: 5_000,
@@ -138,4 +142,13 @@ export function resolveNetworkOptions(override: NetworkOptionsOverride = {}): Ne
     pull: { ...d.pull, ...override.pull },
     connection: { ...d.connection, ...override.connection },
   };
+}
+
+/**
+ * How many connections a node may hold: the configured floor, or more when its roster children
+ * alone would exceed it (each child keeps a connection to its parent; in the U.S. shape 83
+ * counties have over 300 precincts, the largest 2,057).
+ */
+export function connectionLimit(options: NetworkOptions, rosterChildren: number): number {
+  return Math.max(options.connection.maxConnections, rosterChildren + options.connection.connectionHeadroom);
 }

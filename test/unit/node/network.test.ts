@@ -20,6 +20,7 @@ import { createRosterGater } from '../../../node/network/gater.ts';
 import { GossipValidationError, gossipOutcome, recordOutcome } from '../../../node/network/gossip-validation.ts';
 import { networkIdentity } from '../../../node/network/identity.ts';
 import { MetricsRegistry, networkMetrics } from '../../../node/network/metrics.ts';
+import { connectionLimit, resolveNetworkOptions } from '../../../node/network/options.ts';
 import { parsePullRequest, PullError } from '../../../node/network/pull-protocol.ts';
 import { parseTopic, topicString, topicsForNode } from '../../../node/network/topics.ts';
 
@@ -233,5 +234,16 @@ describe('pull request and framing', () => {
     await expect(new FrameReader(chunks([announced.subarray(0, 14)]), 2000).next()).rejects.toThrow(/ended inside a frame of 1000/);
     await expect(new FrameReader(chunks([announced.subarray(0, 2)]), 2000).next()).rejects.toThrow(/inside a frame header/);
     expect(() => frame(new Uint8Array(10), 5)).toThrow(FrameError);
+  });
+});
+
+describe('connectionLimit', () => {
+  it('keeps the configured floor for small nodes and grows with a node\'s roster children', () => {
+    const options = resolveNetworkOptions();
+    expect(connectionLimit(options, 0)).toBe(options.connection.maxConnections);
+    expect(connectionLimit(options, 25)).toBe(options.connection.maxConnections);
+    // The largest county of the U.S. shape: every precinct keeps a connection to it.
+    expect(connectionLimit(options, 2057)).toBe(2057 + options.connection.connectionHeadroom);
+    expect(connectionLimit(resolveNetworkOptions({ connection: { maxConnections: 5000 } }), 2057)).toBe(5000);
   });
 });
