@@ -20,7 +20,7 @@ export interface SimulationOptions {
   roguePeer: boolean;
   /** Run the nodes on this many hosts (network namespaces, Linux and root; 0: all on 127.0.0.1). */
   hosts: number;
-  /** tc netem on every host's link (needs --hosts and a kernel with sch_netem). */
+  /** Latency, jitter and loss on every host's link (needs --hosts; tc netem, else tm-netdelay). */
   latencyMs: number;
   jitterMs: number;
   lossPercent: number;
