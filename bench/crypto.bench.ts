@@ -28,9 +28,10 @@ import {
 import { responseBits as validityResponseBits } from '../crypto/validity-proof.ts';
 import { generateElection } from '../setup/election-setup.ts';
 import { encodeFramed } from '../protocol/record.ts';
-import { Ballot, ballotWords, encryptBallot, newBallotId, validateBallot, type Choices } from '../protocol/ballot.ts';
+import { Ballot, ballotGroups, encryptBallot, newBallotId, validateBallot, type Choices } from '../protocol/ballot.ts';
 import { ElectionContext } from '../protocol/election.ts';
 import { selectionIndex } from '../protocol/layout.ts';
+import type { ScopeLayout } from '../protocol/scopes.ts';
 import { partialContext } from '../protocol/partial-decryption.ts';
 import {
   baselineCombine,
@@ -88,6 +89,8 @@ const CHOICES: Choices[] = [
 
 interface Fixture {
   ctx: ElectionContext;
+  /** The default election's one scope, the national node: every contest is counted there. */
+  layout: ScopeLayout;
   precinctId: string;
   /** paillier-bigint's key on the same modulus n, g = n + 1. */
   tpk: PublicKey;
@@ -108,28 +111,31 @@ function buildFixture(log: (m: string) => void): Fixture {
   const election = generateElection({ keyBits: KEY_BITS });
   const setupMs = performance.now() - start;
   const ctx = new ElectionContext(election.manifest);
+  const layout = ctx.scopes.byScope.get(ctx.index.national.id);
+  if (!layout || ctx.scopes.scopes.length !== 1) throw new Error(`expected one scope, the national node; the election has ${ctx.scopes.scopes.map((s) => s.scopeId).join(', ')}`);
   const precinctId = ctx.manifest.roster.find((e) => e.role === 'precinct')!.id;
   const tpk = textbookPublicKey(ctx.publicKey.n);
   log('encrypting the sample ballots (builds the hs table once) ...');
   const ballots = CHOICES.map((c) => encryptBallot(ctx, precinctId, c));
-  const textbookBallots = CHOICES.map((c) => textbookEncryptBallot(tpk, ctx.layout, ctx.hash, precinctId, c, newBallotId()));
+  const textbookBallots = CHOICES.map((c) => textbookEncryptBallot(tpk, layout, ctx.hash, precinctId, c, newBallotId()));
   for (const b of textbookBallots) {
-    if (!textbookVerifyBallot(tpk, ctx.layout, ctx.hash, b)) throw new Error('baseline: a textbook ballot does not verify');
+    if (!textbookVerifyBallot(tpk, layout, ctx.hash, b)) throw new Error('baseline: a textbook ballot does not verify');
   }
   const n2 = ctx.publicKey.n2;
   let word = 1n;
-  for (const b of ballots) word = (word * ballotWords(ctx, b)[0]!) % n2;
+  // The precinct's tally has one group (the national scope); word 0 of it.
+  for (const b of ballots) word = (word * ballotGroups(ctx, b)[0]![0]!) % n2;
   let expectedWord = 0n;
   for (const choices of CHOICES) {
-    for (const layout of ctx.layout.contests) {
-      if (layout.word === 0) expectedWord += layout.allowed[selectionIndex(layout, choices[layout.contestId] ?? [])]!;
+    for (const c of layout.contests) {
+      if (c.word === 0) expectedWord += c.allowed[selectionIndex(c, choices[c.contestId] ?? [])]!;
     }
   }
   const shares = ctx.index.trustees.map((t) => election.shares.get(t.id)!).sort((a, b) => a.index - b.index);
   const p = ctx.threshold;
   const baseParams: BaselineThresholdParams = { n: p.n, trustees: p.trustees, threshold: p.threshold, v: p.v, verificationKeys: p.verificationKeys };
   const context = partialContext(ctx.hash, new Uint8Array(randomBytes(32)), 0);
-  return { ctx, precinctId, tpk, ballots, textbookBallots, shares, baseParams, word, expectedWord, partialContext: context, setupMs };
+  return { ctx, layout, precinctId, tpk, ballots, textbookBallots, shares, baseParams, word, expectedWord, partialContext: context, setupMs };
 }
 
 /** Cycles through a list so that repeated calls do not hit one input only. */
@@ -185,7 +191,7 @@ async function runCrypto(options: SuiteOptions): Promise<SuiteOutput> {
     const choice2 = cycle(CHOICES);
     const r = await compare(
       () => encryptBallot(fx.ctx, fx.precinctId, choice()),
-      () => textbookEncryptBallot(fx.tpk, fx.ctx.layout, fx.ctx.hash, fx.precinctId, choice2(), newBallotId()),
+      () => textbookEncryptBallot(fx.tpk, fx.layout, fx.ctx.hash, fx.precinctId, choice2(), newBallotId()),
       sz.ops,
     );
     report(ROW_IDS.encrypt, 'encrypt+prove', r.a, r.b);
@@ -208,7 +214,7 @@ async function runCrypto(options: SuiteOptions): Promise<SuiteOutput> {
     const r = await compare(
       () => validateBallot(fx.ctx, ballot()),
       () => {
-        if (!textbookVerifyBallot(fx.tpk, fx.ctx.layout, fx.ctx.hash, textbook())) throw new Error('baseline ballot rejected');
+        if (!textbookVerifyBallot(fx.tpk, fx.layout, fx.ctx.hash, textbook())) throw new Error('baseline ballot rejected');
       },
       sz.ops,
     );
@@ -277,7 +283,7 @@ async function runCrypto(options: SuiteOptions): Promise<SuiteOutput> {
     report(ROW_IDS.partial, 'partial', r.a, r.b);
     out.rows.push({
       id: ROW_IDS.partial,
-      operation: `Partial decryption + proof, per tally word (the standard ballot has ${fx.ctx.layout.wordCount})`,
+      operation: `Partial decryption + proof, per tally word (the standard ballot has ${fx.layout.wordCount})`,
       unit: 'time',
       ours: r.a,
       obvious: r.b!,
@@ -422,7 +428,7 @@ async function measurePrimitives(fx: Fixture, sz: ReturnType<typeof sizes>, log:
   const hsExp = randomBits(validityResponseBits(pk));
   const lambdaAbs = largestLambda(params.trustees);
   const transcript = fx.ballots[0]!.contests[0]!.proof.responses.map(() => randomBelow(n2));
-  const allowed = fx.ctx.layout.contests[0]!.allowed;
+  const allowed = fx.layout.contests[0]!.allowed;
   const prims: Primitives = {};
   const run = async (name: string, fn: () => unknown, opts: MeasureOptions): Promise<void> => {
     prims[name] = await measure(fn, opts);
@@ -550,9 +556,9 @@ function cpuTable(rows: Row[]): string[] {
 }
 
 function methodNotes(fx: Fixture | undefined, m: Measured): string[] {
-  const branches = fx ? fx.ctx.layout.contests.map((c) => `${c.contestId}: ${c.allowed.length}`).join(', ') : 'president: 5, senate: 4, measure-1: 3';
+  const branches = fx ? fx.layout.contests.map((c) => `${c.contestId}: ${c.allowed.length}`).join(', ') : 'president: 5, senate: 4, measure-1: 3';
   return [
-    `- Standard ballot: protocol/contests.ts STANDARD_CONTESTS, layout from generateElection({ keyBits: 2048 }) (slots of 32 bits, ${fx?.ctx.layout.wordCount ?? 1} tally word). Allowed values per contest (proof branches): ${branches}.`,
+    `- Standard ballot: protocol/contests.ts STANDARD_CONTESTS, layout from generateElection({ keyBits: 2048 }) (slots of 32 bits, ${fx?.layout.wordCount ?? 1} tally word). Allowed values per contest (proof branches): ${branches}.`,
     `- TallyMesh: encryptBallot / validateBallot (protocol/ballot.ts; DJN encryption with the hs fixed-base table, CDS OR-proof whose verifier exponentiates only hs and 128-bit challenges, batched per contest), PaillierPublicKey.add, partialDecrypt / verifyPartial / combineVerifiedPartials (crypto/threshold.ts: OpenSSL exponentiation through crypto/modexp.ts, paired secret powers and the v table in the native kernel). Big-number kernel in this run: ${nativeStatus().loaded ? `native Montgomery addon (${nativeStatus().kernel})` : `BigInt/OpenSSL fallback (${nativeStatus().reason})`}.` +
       ' Also: dealThresholdKey({ bits: 2048 }) (two 1024-bit safe primes from Node\'s generatePrime, Shamir shares, 9 verification keys), sign / verifySignature (crypto/signature.ts, Node\'s OpenSSL Ed25519).',
     '- Obvious (bench/baseline.ts, written for the benchmark): paillier-bigint `PublicKey(n, n+1).encrypt(m, r)` = g^m·r^n mod n² with random r ∈ Z*_n; the textbook 1-out-of-L membership proof (commitments a_j = z_j^n / u_j^(e_j) included in the proof, verifier checks z_j^n = a_j·u_j^(e_j) for every branch), everything through bigint-crypto-utils modPow / modInv; paillier-bigint `addition`; the same Shoup / Damgård–Jurik threshold formulas with bigint-crypto-utils modPow everywhere (no OpenSSL, no fixed-base table).',
@@ -601,8 +607,8 @@ function breakdown(m: Measured, fx: Fixture): string[] {
   const nonce = nonceBits(params);
   const zBits = partialResponseBits(params);
   const hsBits = validityResponseBits(fx.ctx.publicKey);
-  const branches = fx.ctx.layout.contests.reduce((a, c) => a + c.allowed.length, 0);
-  const contests = fx.ctx.layout.contests.length;
+  const branches = fx.layout.contests.reduce((a, c) => a + c.allowed.length, 0);
+  const contests = fx.layout.contests.length;
   const sim = branches - contests;
 
   // Encryption exponents a have randomnessBits (1024); proof exponents (rho, z) ~hsBits (1281).
@@ -711,8 +717,8 @@ function explain(r: Row, m: Measured, fx: Fixture | undefined): string[] {
     out.push('  (Run the whole crypto suite, `npm run bench -- crypto --write`, for the cost breakdown.)');
     return out;
   }
-  const branches = fx.ctx.layout.contests.reduce((a, c) => a + c.allowed.length, 0);
-  const contests = fx.ctx.layout.contests.length;
+  const branches = fx.layout.contests.reduce((a, c) => a + c.allowed.length, 0);
+  const contests = fx.layout.contests.length;
   const pk = fx.ctx.publicKey;
   const mulsPerHs = Math.ceil(pk.hsExponentBits / 8);
   const mulmod = v('mulmod');

@@ -30,7 +30,7 @@ import { AggregateTally, PrecinctTally } from '../protocol/tally.ts';
 import { checkReceiptProof, type ReceiptProof } from '../protocol/verify/receipt-proof.ts';
 import { writeRecord } from '../record/record-files.ts';
 import { verifyRecordDir } from '../record/verify-record-dir.ts';
-import { generateElection } from '../setup/election-setup.ts';
+import { generateElection, singleBallotPlan } from '../setup/election-setup.ts';
 import { buildManifest, publicIdentity, trusteeIds, type PublicIdentity } from '../setup/manifest-builder.ts';
 import { loadUsAtlas } from '../setup/us-atlas.ts';
 import { runInProcessElection } from '../sim/in-process-election.ts';
@@ -92,7 +92,23 @@ function usManifest(log: (m: string) => void): Uint8Array {
   const trustees = trusteeIds(9);
   for (const id of [...jurisdictions.map((j) => j.id), ...trustees]) identities.set(id, publicIdentity(new Uint8Array(randomBytes(32))));
   const key = dealThresholdKey({ bits: KEY_BITS, threshold: 5, trustees: 9 });
-  const manifest = buildManifest({ electionId: 'bench-us', title: 'U.S.-size manifest', jurisdictions, identities, key, contests: STANDARD_CONTESTS, slotBits: 32, checkpointInterval: 100, closesAt: 0 });
+  // Every precinct votes the standard ballot: one district "all", one ballot style.
+  const plan = singleBallotPlan(jurisdictions, STANDARD_CONTESTS, 'U.S.-size manifest');
+  const manifest = buildManifest({
+    electionId: 'bench-us',
+    title: plan.title,
+    jurisdictions: plan.jurisdictions,
+    identities,
+    key,
+    contests: plan.contests,
+    districts: plan.districts,
+    parties: plan.parties,
+    ballotStyles: plan.ballotStyles,
+    precinctStyles: plan.precinctStyles,
+    slotBits: 32,
+    checkpointInterval: 100,
+    closesAt: 0,
+  });
   const bytes = encodeManifest(manifest);
   fs.writeFileSync(file, bytes);
   return bytes;

@@ -67,7 +67,8 @@ export interface ResultView {
   ballotCount: number;
   /** The result decrypts the national tally this node holds (same hash). */
   matchesNationalTally: boolean;
-  contests: { id: string; title: string; options: { name: string; count: number }[] }[];
+  /** Every contest with the scope where it was counted complete (and its district). */
+  contests: { id: string; title: string; scopeId: string; districtId: string; options: { name: string; count: number }[] }[];
 }
 
 export interface VerificationView {
@@ -89,7 +90,7 @@ export interface HierarchyView {
   /** The node serving this view. */
   node: { id: string; role: string; phase: string; waitingFor?: string };
   /** The contests are known before the result, so the results panel can lay itself out early. */
-  election: { id: string; title: string; hash: string; contests: { id: string; title: string; options: string[] }[] };
+  election: { id: string; title: string; hash: string; contests: { id: string; title: string; options: string[]; districtId: string; scopeId: string }[] };
   /** The map has something to show: some state or county carries a FIPS code. */
   hasMap: boolean;
   national: NodeEntry;

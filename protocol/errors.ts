@@ -19,6 +19,8 @@ export const PROTOCOL_ERROR_CODES = [
   'unknown-signer',
   'bad-proof',
   'invalid-choice',
+  'unknown-ballot-style',
+  'off-style',
   'invalid-voter-id',
   'inconsistent',
 ] as const;

@@ -3,7 +3,9 @@
 // decoding and validating all of them takes seconds, while a receipt check is meant to take well
 // under one (docs/verification.md, "Receipts").
 //
-// The excerpt keeps every parameter (key, slots, contests, threshold, combiner) and, of the
+// The excerpt keeps every parameter (key, slots, contests, districts, parties, ballot styles,
+// threshold, combiner), the skeleton of the whole roster (ids, roles, parents and precincts'
+// styles, from which every contest's scope follows) and, of the
 // roster, the precinct's path and what the path's tallies are checked against: the national
 // node and all states (the national tally lists them), the counties of the precinct's state, the
 // precincts of its county, the trustees and the combiner. The election hash is computed over all
@@ -11,14 +13,16 @@
 // by the rules that concern it: the parameters and threshold as in full, and for the roster
 // entries kept, unique ids and keys, PeerIds derived from the keys, the trustee indexes, and a
 // path precinct -> county -> state -> national of the right roles, each of its ids once in the
-// whole roster. The rest of the roster (other states' counties, say) is check 1's business, which
+// whole roster, and the precincts' ballot styles over the whole skeleton. The rest of the roster
+// (other states' counties' keys, say) is check 1's business, which
 // auditors run on the full record.
 import { hashParts } from '../crypto/hash.ts';
 import { toHex } from '../crypto/bytes.ts';
 import { Reader } from './codec.ts';
 import { ElectionContext } from './election.ts';
 import { ProtocolError } from './errors.ts';
-import { ManifestSchema, PARENT_ROLE, RosterEntrySchema, validateParameters, validateThreshold, type Manifest, type RosterEntry } from './manifest.ts';
+import { ManifestSchema, PARENT_ROLE, RosterEntrySchema, validateParameters, validatePrecinctStyles, validateThreshold, type Manifest, type RosterEntry } from './manifest.ts';
+import type { TreeEntry } from './scopes.ts';
 import { peerIdFromEd25519 } from './peer-id.ts';
 
 const F = ManifestSchema.fields;
@@ -28,12 +32,14 @@ interface Skimmed {
   id: string;
   role: RosterEntry['role'];
   parent: string;
+  /** A precinct's styles: every contest's scope depends on all of them (protocol/scopes.ts). */
+  ballotStyles: string[];
   /** Where the entry's bytes start, to decode it in full if it is kept. */
   offset: number;
 }
 
 /** The manifest with only the roster entries a receipt of `precinctId` needs, and the election hash. */
-export function manifestExcerpt(bytes: Uint8Array, precinctId: string): { manifest: Manifest; hash: Uint8Array; rosterSize: number } {
+export function manifestExcerpt(bytes: Uint8Array, precinctId: string): { manifest: Manifest; hash: Uint8Array; rosterSize: number; tree: TreeEntry[] } {
   const input = new Reader(bytes);
   const head = {
     version: F.version.decode(input, 'manifest.version'),
@@ -43,6 +49,9 @@ export function manifestExcerpt(bytes: Uint8Array, precinctId: string): { manife
     n: F.n.decode(input, 'manifest.n'),
     slotBits: F.slotBits.decode(input, 'manifest.slotBits'),
     contests: F.contests.decode(input, 'manifest.contests'),
+    districts: F.districts.decode(input, 'manifest.districts'),
+    parties: F.parties.decode(input, 'manifest.parties'),
+    ballotStyles: F.ballotStyles.decode(input, 'manifest.ballotStyles'),
   };
   const count = input.uint(4, 'manifest.roster');
   const max = F.roster.spec.kind === 'list' ? F.roster.spec.maxLength : 0;
@@ -60,7 +69,8 @@ export function manifestExcerpt(bytes: Uint8Array, precinctId: string): { manife
     input.take(32, `${path}.publicKey`);
     R.peerId.decode(input, `${path}.peerId`);
     input.take(1, `${path}.trusteeIndex`);
-    skimmed[i] = { id, role, parent, offset };
+    const ballotStyles = R.ballotStyles.decode(input, `${path}.ballotStyles`);
+    skimmed[i] = { id, role, parent, ballotStyles, offset };
   }
   const tail = {
     combinerId: F.combinerId.decode(input, 'manifest.combinerId'),
@@ -102,13 +112,14 @@ export function manifestExcerpt(bytes: Uint8Array, precinctId: string): { manife
   const roster = skimmed.filter(keep).map((e) => RosterEntrySchema.decode(new Reader(bytes.subarray(e.offset)), `manifest.roster entry "${e.id}"`));
   const manifest: Manifest = { ...head, roster, ...tail };
   validateExcerptRoster(manifest);
-  return { manifest, hash: hashParts('tallymesh/manifest/v1', bytes), rosterSize: count };
+  validatePrecinctStyles(manifest, skimmed, true);
+  return { manifest, hash: hashParts('tallymesh/manifest/v1', bytes), rosterSize: count, tree: skimmed };
 }
 
 /** An election context for checking receipts of one precinct (see the top of this file). */
 export function receiptContext(bytes: Uint8Array, precinctId: string): ElectionContext {
-  const { manifest, hash } = manifestExcerpt(bytes, precinctId);
-  return new ElectionContext(manifest, { hash, validated: true });
+  const { manifest, hash, tree } = manifestExcerpt(bytes, precinctId);
+  return new ElectionContext(manifest, { hash, validated: true, tree });
 }
 
 function validateExcerptRoster(m: Manifest): void {

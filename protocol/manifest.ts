@@ -15,6 +15,7 @@ export const PROTOCOL_VERSION = 1;
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_KEY_BITS = 3072;
 export const MAX_ROSTER = 250_000;
+export const MAX_CONTESTS = 100_000;
 
 export const ROLES = ['precinct', 'county', 'state', 'national', 'trustee'] as const;
 export type Role = (typeof ROLES)[number];
@@ -31,13 +32,35 @@ export const PARENT_ROLE: Record<Role, Role | ''> = {
 
 const id = text(64, ID_PATTERN);
 
+const optionalId = text(64, /^(|[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/);
+
 export const ContestSchema = struct({
   id: note(id, 'unique among the contests'),
   title: text(256),
-  kind: note(oneOf(CONTEST_KINDS), 'plurality: one option; approval: 1 to selectionLimit options'),
+  districtId: note(id, 'the district whose precincts vote in the contest: a manifest district'),
+  partyId: note(optionalId, 'in a primary, the party whose ballot styles carry the contest; empty for a nonpartisan contest'),
+  kind: note(oneOf(CONTEST_KINDS), 'plurality: one option; approval: 1 to selectionLimit options (vote for up to selectionLimit seats)'),
   options: note(list(note(text(128), 'option name, unique in the contest'), 63), 'at least 1, at most the slots of one tally word'),
-  selectionLimit: note(uint(1), '1 for plurality; 1 to the number of options for approval'),
+  selectionLimit: note(uint(1), '1 for plurality; 1 to the number of options for approval: the seats'),
   allowAbstain: note(bool(), 'whether selecting nothing is a valid ballot for this contest'),
+  writeIn: note(bool(), 'whether the last option is the write-in option (every write-in counts as that one option; the names written are not recorded)'),
+});
+
+export const DistrictSchema = struct({
+  id: note(id, 'unique among the districts'),
+  name: note(text(128), 'display name'),
+});
+
+export const PartySchema = struct({
+  id: note(id, 'unique among the parties'),
+  name: note(text(128), 'display name'),
+  abbrev: note(text(16), 'short name'),
+});
+
+export const BallotStyleSchema = struct({
+  id: note(id, 'unique among the ballot styles'),
+  districtIds: note(list(note(id, 'a manifest district, each listed once'), 64), 'the districts whose contests the style carries'),
+  partyId: note(optionalId, 'a primary\'s party: the style carries that party\'s contests and the nonpartisan ones; empty: only nonpartisan contests'),
 });
 
 export const RosterEntrySchema = struct({
@@ -49,6 +72,7 @@ export const RosterEntrySchema = struct({
   publicKey: note(fixedBytes(32), 'Ed25519 public key (RFC 8032), unique in the roster; verifies this node\'s signatures'),
   peerId: note(text(64), 'libp2p PeerId derived from publicKey (see "Roster rules")'),
   trusteeIndex: note(uint(1), 'a trustee\'s index 1..trustees, each used once; 0 for every other role'),
+  ballotStyles: note(list(note(id, 'a manifest ballot style'), 64), 'a precinct\'s ballot styles, at least one, at most one per party (and one nonpartisan); empty for every other role'),
 });
 
 export const ThresholdParamsSchema = struct({
@@ -65,7 +89,10 @@ export const ManifestSchema = struct({
   keyBits: note(uint(2), '2048 or 3072 (1024 for tests only); the bit length of n'),
   n: note(bigUint(MAX_KEY_BITS), 'Paillier modulus, odd, of exactly keyBits bits'),
   slotBits: note(uint(1), 'w, the bits of one option\'s counter in a tally word, 8..64 (32 by default)'),
-  contests: note(list(ContestSchema, 64), 'at least 1; their order fixes the ballot layout'),
+  contests: note(list(ContestSchema, MAX_CONTESTS), 'at least 1; their order fixes each ballot\'s contest order and each scope\'s layout'),
+  districts: note(list(DistrictSchema, MAX_CONTESTS), 'every district a contest or ballot style names'),
+  parties: note(list(PartySchema, 255), 'the parties a contest or ballot style names'),
+  ballotStyles: note(list(BallotStyleSchema, MAX_ROSTER), 'every ballot style a precinct names'),
   roster: note(list(RosterEntrySchema, MAX_ROSTER), 'every node of the election (see "Roster rules")'),
   combinerId: note(id, 'the one roster node whose signature a result may carry (the national node unless setup named another)'),
   threshold: ThresholdParamsSchema,
@@ -75,6 +102,9 @@ export const ManifestSchema = struct({
 });
 
 export type Contest = Infer<typeof ContestSchema>;
+export type District = Infer<typeof DistrictSchema>;
+export type Party = Infer<typeof PartySchema>;
+export type BallotStyle = Infer<typeof BallotStyleSchema>;
 export type RosterEntry = Infer<typeof RosterEntrySchema>;
 export type ThresholdParamsData = Infer<typeof ThresholdParamsSchema>;
 export type Manifest = Infer<typeof ManifestSchema>;
@@ -108,6 +138,7 @@ function fail(path: string, detail: string): never {
 export function validateManifest(m: Manifest): Manifest {
   validateParameters(m);
   validateRoster(m);
+  validatePrecinctStyles(m, m.roster, true);
   validateThreshold(m);
   return m;
 }
@@ -131,6 +162,9 @@ export function validateParameters(m: Manifest): void {
 function validateContests(m: Manifest): void {
   if (m.contests.length === 0) fail('manifest.contests', 'an election needs at least one contest');
   const perWord = slotsPerWord(m.keyBits, m.slotBits);
+  const districts = uniqueIds(m.districts, 'manifest.districts', 'district');
+  const parties = uniqueIds(m.parties, 'manifest.parties', 'party');
+  validateStyles(m, districts, parties);
   const ids = new Set<string>();
   m.contests.forEach((c, i) => {
     const path = `manifest.contests[${i}]`;
@@ -144,6 +178,71 @@ function validateContests(m: Manifest): void {
     if (allowedValueCount(c) > MAX_ALLOWED_VALUES) {
       fail(`${path}.selectionLimit`, `${allowedValueCount(c)} possible selections exceed the proof limit of ${MAX_ALLOWED_VALUES}`);
     }
+    if (!districts.has(c.districtId)) fail(`${path}.districtId`, `district "${c.districtId}" is not in the manifest`);
+    if (c.partyId !== '' && !parties.has(c.partyId)) fail(`${path}.partyId`, `party "${c.partyId}" is not in the manifest`);
+  });
+}
+
+function uniqueIds(items: readonly { id: string }[], path: string, what: string): Set<string> {
+  const ids = new Set<string>();
+  items.forEach((x, i) => {
+    if (ids.has(x.id)) fail(`${path}[${i}].id`, `duplicate ${what} id "${x.id}"`);
+    ids.add(x.id);
+  });
+  return ids;
+}
+
+/** Whether a contest is on a ballot style: its district is the style's, and it is nonpartisan or of the style's party. */
+export function contestOnStyle(c: Pick<Contest, 'districtId' | 'partyId'>, style: Pick<BallotStyle, 'districtIds' | 'partyId'>): boolean {
+  return style.districtIds.includes(c.districtId) && (c.partyId === '' || c.partyId === style.partyId);
+}
+
+function validateStyles(m: Manifest, districts: Set<string>, parties: Set<string>): void {
+  uniqueIds(m.ballotStyles, 'manifest.ballotStyles', 'ballot style');
+  m.ballotStyles.forEach((s, i) => {
+    const path = `manifest.ballotStyles[${i}]`;
+    s.districtIds.forEach((d, k) => {
+      if (!districts.has(d)) fail(`${path}.districtIds[${k}]`, `district "${d}" is not in the manifest`);
+      if (s.districtIds.indexOf(d) !== k) fail(`${path}.districtIds[${k}]`, `district "${d}" is listed twice`);
+    });
+    if (s.partyId !== '' && !parties.has(s.partyId)) fail(`${path}.partyId`, `party "${s.partyId}" is not in the manifest`);
+    if (!m.contests.some((c) => contestOnStyle(c, s))) fail(path, `ballot style "${s.id}" carries no contest`);
+  });
+}
+
+/**
+ * The precincts' ballot styles (over the roster entries given: the whole roster, or an excerpt's;
+ * `whole` says which):
+ * every precinct has at least one style, at most one per party, and no other role has any.
+ * Over the whole roster also: every style is some precinct's and every contest is on some used
+ * style, so that every contest has a scope (protocol/scopes.ts).
+ */
+export function validatePrecinctStyles(m: Manifest, roster: readonly Pick<RosterEntry, 'id' | 'role' | 'ballotStyles'>[], whole: boolean): void {
+  const styles = new Map(m.ballotStyles.map((s) => [s.id, s]));
+  const used = new Set<string>();
+  roster.forEach((e, i) => {
+    const path = `manifest.roster[${i}].ballotStyles`;
+    if (e.role !== 'precinct') {
+      if (e.ballotStyles.length > 0) fail(path, `a ${e.role} has no ballot style`);
+      return;
+    }
+    if (e.ballotStyles.length === 0) fail(path, `precinct "${e.id}" needs at least one ballot style`);
+    const parties = new Set<string>();
+    e.ballotStyles.forEach((id, k) => {
+      const style = styles.get(id);
+      if (!style) fail(`${path}[${k}]`, `ballot style "${id}" is not in the manifest`);
+      if (parties.has(style.partyId)) fail(`${path}[${k}]`, `two ballot styles for ${style.partyId ? `party "${style.partyId}"` : 'nonpartisan voters'}`);
+      parties.add(style.partyId);
+      used.add(id);
+    });
+  });
+  if (!whole) return;
+  m.ballotStyles.forEach((s, i) => {
+    if (!used.has(s.id)) fail(`manifest.ballotStyles[${i}]`, `ballot style "${s.id}" is no precinct's`);
+  });
+  const usedStyles = m.ballotStyles.filter((s) => used.has(s.id));
+  m.contests.forEach((c, i) => {
+    if (!usedStyles.some((s) => contestOnStyle(c, s))) fail(`manifest.contests[${i}]`, `contest "${c.id}" is on no precinct's ballot style`);
   });
 }
 

@@ -7,7 +7,7 @@ import type { ElectionContext } from '../protocol/election.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { validateTallies, validateTally } from '../protocol/hierarchy.ts';
 import { PROTOCOL_VERSION } from '../protocol/manifest.ts';
-import { AggregateTally, childTallyOf, multiplyWords, type AggregateLevel, type AnyTally, type ChildTally } from '../protocol/tally.ts';
+import { AggregateTally, childTallyOf, multiplyGroups, type AggregateLevel, type AnyTally, type ChildTally } from '../protocol/tally.ts';
 
 export interface Equivocation {
   childId: string;
@@ -127,7 +127,7 @@ export class AggregatorRole {
         electionHash: this.ctx.hash,
         nodeId: this.nodeId,
         level: this.level,
-        words: multiplyWords(this.ctx, children.map((c) => c.words)),
+        groups: multiplyGroups(this.ctx, this.nodeId, children),
         ballotCount: children.reduce((acc, c) => acc + c.ballotCount, 0),
         children: children.map((c) => ({ id: c.id, tallyHash: c.hash })),
       },

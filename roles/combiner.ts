@@ -1,5 +1,6 @@
-// The combiner: collects trustees' partial decryptions of the national tally, checks each one's
-// proofs, and once t valid partials are in combines them into the signed result. Any node may
+// The combiner: collects trustees' partial decryptions of the completed groups, checks each
+// one's proofs, and once t valid partials are in combines them into the signed result, one entry
+// per scope. Any node may
 // run it; invalid partials are excluded and reported, never combined.
 import { toHex } from '../crypto/bytes.ts';
 import { combineVerifiedPartials } from '../crypto/threshold.ts';
@@ -9,6 +10,7 @@ import { PROTOCOL_VERSION } from '../protocol/manifest.ts';
 import { PartialDecryption, shareAsPartial, validatePartialDecryption } from '../protocol/partial-decryption.ts';
 import { Result, contestCounts } from '../protocol/result.ts';
 import { AggregateTally } from '../protocol/tally.ts';
+import type { CompletedGroup } from '../protocol/completed-groups.ts';
 
 export interface RejectedPartial {
   trusteeId: string;
@@ -26,6 +28,8 @@ export class CombinerRole {
     readonly nodeId: string,
     private readonly secretKey: Uint8Array,
     private readonly national: AggregateTally,
+    /** Every scope's completed group under this national tally (completed-groups.ts). */
+    private readonly groups: readonly CompletedGroup[],
   ) {
     this.tallyHash = AggregateTally.hash(national);
   }
@@ -33,7 +37,7 @@ export class CombinerRole {
   /** Validates a partial; a valid one counts toward t, an invalid one is recorded and excluded. */
   add(partial: PartialDecryption): 'accepted' | 'duplicate' | 'rejected' {
     try {
-      validatePartialDecryption(this.ctx, partial, this.tallyHash, this.national.words);
+      validatePartialDecryption(this.ctx, partial, this.tallyHash, this.groups);
     } catch (err) {
       const reason = err instanceof ProtocolError ? err.message : String(err);
       this.rejected.push({ trusteeId: partial.trusteeId, reason });
@@ -65,9 +69,12 @@ export class CombinerRole {
       throw new ProtocolError('inconsistent', 'result', `need ${t} valid partial decryptions, have ${this.valid.size}`);
     }
     const chosen = [...this.valid.values()].sort((a, b) => a.trusteeIndex - b.trusteeIndex).slice(0, t);
-    const words = this.national.words.map((c, w) =>
-      combineVerifiedPartials(this.ctx.threshold, c, chosen.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!))).plaintext,
-    );
+    const scopes = this.groups.map((g, k) => {
+      const words = g.words.map((c, w) =>
+        combineVerifiedPartials(this.ctx.threshold, c, chosen.map((p) => shareAsPartial(p.trusteeIndex, p.groups[k]!.shares[w]!))).plaintext,
+      );
+      return { scopeId: g.scopeId, tallyHash: g.tallyHash, ballotCount: g.ballotCount, words, contests: contestCounts(this.ctx, g.scopeId, words) };
+    });
     this.result = Result.sign(
       {
         version: PROTOCOL_VERSION,
@@ -76,8 +83,7 @@ export class CombinerRole {
         tallyHash: this.tallyHash,
         ballotCount: this.national.ballotCount,
         partials: chosen.map((p) => PartialDecryption.hash(p)),
-        words,
-        contests: contestCounts(this.ctx, words),
+        scopes,
       },
       this.secretKey,
     );

@@ -4,14 +4,14 @@
 // entry follows its own chain, so state and log can never drift apart silently.
 import { equalBytes } from '../crypto/bytes.ts';
 import { emptyFrontier, frontierAppend, frontierRoot, type MerkleFrontier } from '../crypto/merkle.ts';
-import { Ballot, ballotWords, validateBallot } from '../protocol/ballot.ts';
+import { Ballot, ballotGroups, validateBallot } from '../protocol/ballot.ts';
 import { bigUint, bytesList, decode, encode, fixedBytes, list, struct, uint } from '../protocol/codec.ts';
 import type { ElectionContext } from '../protocol/election.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { LOG_GENESIS_HASH, logEntryHash, voterCommitment, voterCommitmentKey } from '../protocol/log-chain.ts';
 import { MAX_KEY_BITS, PROTOCOL_VERSION } from '../protocol/manifest.ts';
 import { Receipt } from '../protocol/receipt.ts';
-import { PrecinctTally } from '../protocol/tally.ts';
+import { PrecinctTally, flatWordCount, groupsFromFlat } from '../protocol/tally.ts';
 
 export type PrecinctPhase = 'open' | 'closed';
 
@@ -26,6 +26,7 @@ export interface LoggedBallot {
 
 /** The state a checkpoint stores: constant size however many ballots were cast. */
 export interface PrecinctState {
+  /** The words of every group of the precinct's tally, group after group (tally.ts groupsFromFlat). */
   words: bigint[];
   count: number;
   chainHead: Uint8Array;
@@ -33,7 +34,7 @@ export interface PrecinctState {
 }
 
 const StateSchema = struct({
-  words: list(bigUint(2 * MAX_KEY_BITS), 64),
+  words: list(bigUint(2 * MAX_KEY_BITS), 512),
   count: uint(4),
   chainHead: fixedBytes(32),
   frontierSize: uint(4),
@@ -62,12 +63,12 @@ export class PrecinctRole {
   ) {
     const entry = ctx.index.node(precinctId);
     if (entry.role !== 'precinct') throw new ProtocolError('inconsistent', 'precinctId', `"${precinctId}" is a ${entry.role}, not a precinct`);
-    this.state = PrecinctRole.initialState(ctx);
+    this.state = PrecinctRole.initialState(ctx, precinctId);
     this.voterKey = voterCommitmentKey(secretKey);
   }
 
-  static initialState(ctx: ElectionContext): PrecinctState {
-    return { words: new Array(ctx.layout.wordCount).fill(1n), count: 0, chainHead: LOG_GENESIS_HASH, frontier: emptyFrontier() };
+  static initialState(ctx: ElectionContext, precinctId: string): PrecinctState {
+    return { words: new Array(flatWordCount(ctx, precinctId)).fill(1n), count: 0, chainHead: LOG_GENESIS_HASH, frontier: emptyFrontier() };
   }
 
   get currentPhase(): PrecinctPhase {
@@ -80,7 +81,7 @@ export class PrecinctRole {
 
   /** Replaces the state (recovery from a checkpoint). */
   restore(state: PrecinctState): void {
-    if (state.words.length !== this.ctx.layout.wordCount) throw new ProtocolError('inconsistent', 'precinct-state.words', 'wrong number of tally words');
+    if (state.words.length !== flatWordCount(this.ctx, this.precinctId)) throw new ProtocolError('inconsistent', 'precinct-state.words', 'wrong number of tally words');
     this.state = { ...state };
   }
 
@@ -113,7 +114,7 @@ export class PrecinctRole {
       throw new ProtocolError('inconsistent', 'log', `log entry ${entry.seq} does not follow the precinct's chain`);
     }
     if (!equalBytes(entry.ballotHash, Ballot.hash(ballot))) throw new ProtocolError('inconsistent', 'log', `log entry ${entry.seq} holds another ballot`);
-    const add = ballotWords(this.ctx, ballot);
+    const add = ballotGroups(this.ctx, ballot).flat();
     const n2 = this.ctx.publicKey.n2;
     this.state = {
       words: this.state.words.map((w, i) => (w * add[i]!) % n2),
@@ -140,7 +141,7 @@ export class PrecinctRole {
         version: PROTOCOL_VERSION,
         electionHash: this.ctx.hash,
         precinctId: this.precinctId,
-        words: this.state.words,
+        groups: groupsFromFlat(this.ctx, this.precinctId, this.state.words),
         ballotCount: this.state.count,
         ballotsRoot: frontierRoot(this.state.frontier),
         logHead: this.state.chainHead,

@@ -1,10 +1,11 @@
-// The trustee role: given the national tally and the published hierarchy, it checks that the
-// national tally really is the product of every signed tally down to the precincts, and only
-// then produces its partial decryption with proofs. It never decrypts an arbitrary ciphertext:
+// The trustee role: given the national tally and the published hierarchy, it checks that every
+// tally really is the product of the signed tallies below it down to the precincts, and only
+// then produces its partial decryption, with proofs, of every scope's completed group. It never decrypts an arbitrary ciphertext:
 // that would make trustees a decryption oracle for single ballots.
 import { partialDecrypt, type TrusteeShare } from '../crypto/threshold.ts';
 import type { ElectionContext } from '../protocol/election.ts';
 import { ProtocolError } from '../protocol/errors.ts';
+import { completedGroupsOf } from '../protocol/completed-groups.ts';
 import { requireConsistentNational } from '../protocol/hierarchy.ts';
 import { PROTOCOL_VERSION } from '../protocol/manifest.ts';
 import { PartialDecryption, partialContext } from '../protocol/partial-decryption.ts';
@@ -26,17 +27,24 @@ export class TrusteeRole {
     this.trusteeIndex = entry.trusteeIndex;
   }
 
-  /** Checks the hierarchy, then decrypts the national tally's words with proofs (once). */
+  /**
+   * Checks the hierarchy, then decrypts every completed group's words with proofs (once).
+   * `tallyOf` gives the counted tally of each node (the version its parent lists).
+   */
   decrypt(national: AggregateTally, tallyOf: (id: string) => AnyTally | undefined): PartialDecryption {
     if (this.issued) return this.issued;
     if (national.level !== 'national') throw new ProtocolError('inconsistent', 'tally', 'trustees decrypt only the national tally');
     const tallyHash = requireConsistentNational(this.ctx, national, tallyOf);
-    const shares = national.words.map((c, w) => {
-      const p = partialDecrypt(this.ctx.threshold, this.share, c, partialContext(this.ctx.hash, tallyHash, w));
-      return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
-    });
+    const groups = completedGroupsOf(this.ctx, tallyOf).map((g) => ({
+      scopeId: g.scopeId,
+      tallyHash: g.tallyHash,
+      shares: g.words.map((c, w) => {
+        const p = partialDecrypt(this.ctx.threshold, this.share, c, partialContext(this.ctx.hash, g.tallyHash, w));
+        return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
+      }),
+    }));
     this.issued = PartialDecryption.sign(
-      { version: PROTOCOL_VERSION, electionHash: this.ctx.hash, trusteeId: this.trusteeId, trusteeIndex: this.trusteeIndex, tallyHash, shares },
+      { version: PROTOCOL_VERSION, electionHash: this.ctx.hash, trusteeId: this.trusteeId, trusteeIndex: this.trusteeIndex, tallyHash, groups },
       this.secretKey,
     );
     return this.issued;

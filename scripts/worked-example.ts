@@ -43,8 +43,8 @@ import { runInProcessElection } from '../sim/in-process-election.ts';
 export const WORKED_EXAMPLE_SHAPE = { keyBits: 1024, states: 1, countiesPerState: 1, precinctsPerCounty: 2, trustees: 3, threshold: 2 } as const;
 export const WORKED_EXAMPLE_BALLOTS_PER_PRECINCT = 3;
 export const WORKED_EXAMPLE_CONTESTS: Contest[] = [
-  { id: 'mayor', title: 'Mayor', kind: 'plurality', options: ['Adams', 'Baker', 'Chen'], selectionLimit: 1, allowAbstain: true },
-  { id: 'council', title: 'City council (one or two)', kind: 'approval', options: ['Evans', 'Fischer', 'Garcia', 'Hughes'], selectionLimit: 2, allowAbstain: false },
+  { id: 'mayor', title: 'Mayor', districtId: 'all', partyId: '', kind: 'plurality', options: ['Adams', 'Baker', 'Chen'], selectionLimit: 1, allowAbstain: true, writeIn: false },
+  { id: 'council', title: 'City council (one or two)', districtId: 'all', partyId: '', kind: 'approval', options: ['Evans', 'Fischer', 'Garcia', 'Hughes'], selectionLimit: 2, allowAbstain: false, writeIn: false },
 ];
 /** The receipt shown: the second voter of the first precinct (its audit path has a left and a right step). */
 const RECEIPT_POSITION = 2;
@@ -95,6 +95,8 @@ export interface MerkleNode {
 }
 
 export interface WorkedExample {
+  /** The example's one scope (docs/protocol.md section 5): its county. */
+  scopeId: string;
   election: {
     electionId: string;
     title: string;
@@ -161,6 +163,8 @@ export interface WorkedExample {
     trusteeIndex: number;
     file: string;
     tallyHash: string;
+    scopeId: string;
+    scopeTallyHash: string;
     shares: { word: number; context: string; c: string; value: string; a: string; b: string; fiatShamir: HashToIntSteps; challenge: string; response: string }[];
     signature: SignatureSteps;
     contentHash: string;
@@ -312,6 +316,7 @@ function annotateBallot(b: Ballot): Field[] {
   a.bytes('electionHash', b.electionHash);
   a.text('precinctId', b.precinctId);
   a.text('ballotId', b.ballotId);
+  a.text('ballotStyleId', b.ballotStyleId);
   a.count('contests', b.contests.length);
   b.contests.forEach((c, i) => {
     const at = `contests[${i}]`;
@@ -383,7 +388,13 @@ export function describeExample(dir: string): WorkedExample {
   const file = (rel: string): Uint8Array => new Uint8Array(readFileSync(join(recordDir, rel)));
   const record = readRecord(recordDir);
   const ctx = new ElectionContext(record.manifest);
-  const { manifest, layout } = ctx;
+  const { manifest } = ctx;
+  // The example's two contests are on every ballot of its one county: they have one scope, the
+  // county (docs/protocol.md section 5), and every tally on the way carries that one group.
+  check(ctx.scopes.scopes.length === 1, 'one scope');
+  const layout = ctx.scopes.scopes[0]!;
+  const scopeId = layout.scopeId;
+  const scopeWords = (groups: readonly { scopeId: string; words: bigint[] }[]): bigint[] => groups.find((g) => g.scopeId === scopeId)?.words ?? [];
   const { n, n2 } = ctx.publicKey;
   const roster = manifest.roster;
   const key = (id: string): { id: string; publicKey: Uint8Array } => ({ id, publicKey: ctx.index.node(id).publicKey });
@@ -470,7 +481,7 @@ export function describeExample(dir: string): WorkedExample {
     const words = Array.from({ length: layout.wordCount }, (_, w) => {
       const factors = ballots.flatMap((b, k) => layout.contests.flatMap((lc, i) => (lc.word === w ? [{ position: k + 1, contestId: lc.contestId, c: b.contests[i]!.ciphertext }] : [])));
       const prod = product(factors.map((f) => f.c), n2);
-      check(prod === tally.words[w], `word ${w} of ${p.id}`);
+      check(prod === scopeWords(tally.groups)[w], `word ${w} of ${p.id}`);
       return { word: w, factors: factors.map(({ c, ...f }) => ({ ...f, ciphertext: hexInt(c) })), product: hexInt(prod) };
     });
     const hash = contentHash('precinct-tally', tallyBytes);
@@ -495,7 +506,7 @@ export function describeExample(dir: string): WorkedExample {
 
   // f. County, state, national, children before parents.
   const aggregatesInOrder = (['county', 'state', 'national'] as const).flatMap((level) => roster.filter((e) => e.role === level));
-  const wordsOf = new Map<string, bigint[]>(record.precinctTallies.map((t) => [t.precinctId, t.words]));
+  const wordsOf = new Map<string, bigint[]>(record.precinctTallies.map((t) => [t.precinctId, scopeWords(t.groups)]));
   const countOf = new Map<string, number>(record.precinctTallies.map((t) => [t.precinctId, t.ballotCount]));
   const aggregateViews = aggregatesInOrder.map((node) => {
     const name = recordFile.tally(node);
@@ -503,7 +514,8 @@ export function describeExample(dir: string): WorkedExample {
     const tally = AggregateTally.decode(bytes);
     const children = ctx.index.childrenOf(node.id);
     tally.children.forEach((ref, i) => check(ref.id === children[i]!.id && toHex(ref.tallyHash) === tallyHashes.get(ref.id), `${node.id}'s child ${ref.id}`));
-    const words = tally.words.map((wordValue, w) => {
+    // Above the scope node no tally carries the scope's group: its words list is empty.
+    const words = scopeWords(tally.groups).map((wordValue, w) => {
       const factors = children.map((c) => ({ id: c.id, word: wordsOf.get(c.id)![w]! }));
       check(product(factors.map((f) => f.word), n2) === wordValue, `word ${w} of ${node.id}`);
       return { word: w, factors: factors.map((f) => ({ id: f.id, word: hexInt(f.word) })), product: hexInt(wordValue) };
@@ -513,7 +525,7 @@ export function describeExample(dir: string): WorkedExample {
     check(sum === tally.ballotCount, `the ballot count of ${node.id}`);
     const hash = contentHash('aggregate-tally', bytes);
     tallyHashes.set(node.id, toHex(hash));
-    wordsOf.set(node.id, tally.words);
+    wordsOf.set(node.id, scopeWords(tally.groups));
     countOf.set(node.id, tally.ballotCount);
     return {
       nodeId: node.id,
@@ -529,7 +541,8 @@ export function describeExample(dir: string): WorkedExample {
   });
   const nationalId = ctx.index.national.id;
   const nationalHash = fromHex(tallyHashes.get(nationalId)!);
-  const nationalWords = wordsOf.get(nationalId)!;
+  const scopeHash = fromHex(tallyHashes.get(scopeId)!);
+  const completedWords = wordsOf.get(scopeId)!;
 
   // g. The partial decryptions.
   const params = ctx.threshold;
@@ -541,9 +554,10 @@ export function describeExample(dir: string): WorkedExample {
     const p = PartialDecryption.decode(bytes);
     const vk = params.verificationKeys[p.trusteeIndex - 1]!;
     partialHashes.set(toHex(contentHash('partial-decryption', bytes)), p);
-    const shares = p.shares.map((s, w) => {
-      const context = partialContext(ctx.hash, nationalHash, w);
-      const c = nationalWords[w]!;
+    check(p.groups.length === 1 && p.groups[0]!.scopeId === scopeId && toHex(p.groups[0]!.tallyHash) === toHex(scopeHash), `${t.id}'s group`);
+    const shares = p.groups[0]!.shares.map((s, w) => {
+      const context = partialContext(ctx.hash, scopeHash, w);
+      const c = completedWords[w]!;
       const c4 = modPowPublic(c, 4n, n2);
       const ci2 = (s.value * s.value) % n2;
       const a = (modPowPublic(c4, s.response, n2) * modInverse(modPowPublic(ci2, s.challenge, n2), n2)) % n2;
@@ -552,7 +566,7 @@ export function describeExample(dir: string): WorkedExample {
       check(fiatShamir.value === hexInt(s.challenge) && verifyPartial(params, c, shareAsPartial(p.trusteeIndex, s), context), `the proof of ${t.id}, word ${w}`);
       return { word: w, context: toHex(context), c: hexInt(c), value: hexInt(s.value), a: hexInt(a), b: hexInt(b), fiatShamir, challenge: hexInt(s.challenge), response: hexInt(s.response) };
     });
-    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: rel(name), tallyHash: toHex(p.tallyHash), shares, signature: signatureSteps('partial-decryption', bytes, key(t.id)), contentHash: toHex(contentHash('partial-decryption', bytes)) };
+    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: rel(name), tallyHash: toHex(p.tallyHash), scopeId, scopeTallyHash: toHex(scopeHash), shares, signature: signatureSteps('partial-decryption', bytes, key(t.id)), contentHash: toHex(contentHash('partial-decryption', bytes)) };
   });
 
   // h. The result.
@@ -567,18 +581,20 @@ export function describeExample(dir: string): WorkedExample {
   const lambdas = S.map((i) => ({ trusteeIndex: i, lambda: lagrangeCoefficient(S, i, delta) }));
   const fourDeltaSquared = 4n * delta * delta;
   const inverse = modInverse(fourDeltaSquared, n);
-  const resultWords = nationalWords.map((c, w) => {
+  const scoped = result.scopes[0]!;
+  check(result.scopes.length === 1 && scoped.scopeId === scopeId && toHex(scoped.tallyHash) === toHex(scopeHash), 'the result\'s scope');
+  const resultWords = completedWords.map((c, w) => {
     let combined = 1n;
     used.forEach((u, k) => {
-      const ci2 = (u.partial.shares[w]!.value ** 2n) % n2;
+      const ci2 = (u.partial.groups[0]!.shares[w]!.value ** 2n) % n2;
       const lambda = lambdas[k]!.lambda;
       const power = modPowPublic(ci2, lambda < 0n ? -lambda : lambda, n2);
       combined = (combined * (lambda < 0n ? modInverse(power, n2) : power)) % n2;
     });
     const L = (combined - 1n) / n;
     const plaintext = mod(L * inverse, n);
-    const product = combineVerifiedPartials(params, c, used.map((u) => shareAsPartial(u.trusteeIndex, u.partial.shares[w]!))).plaintext;
-    check(combined % n === 1n && plaintext === result.words[w] && plaintext === product, `result word ${w}`);
+    const product = combineVerifiedPartials(params, c, used.map((u) => shareAsPartial(u.trusteeIndex, u.partial.groups[0]!.shares[w]!))).plaintext;
+    check(combined % n === 1n && plaintext === scoped.words[w] && plaintext === product, `result word ${w}`);
     return { word: w, combined: hexInt(combined), L: hexInt(L), plaintext: hexInt(plaintext) };
   });
   const mask = (1n << BigInt(layout.slotBits)) - 1n;
@@ -586,8 +602,8 @@ export function describeExample(dir: string): WorkedExample {
     contestId: lc.contestId,
     options: manifest.contests[i]!.options.map((option, o) => {
       const slot = lc.firstSlot + o;
-      const count = Number((result.words[lc.word]! >> BigInt(layout.slotBits * slot)) & mask);
-      check(count === result.contests[i]!.counts[o], `the count of ${option}`);
+      const count = Number((scoped.words[lc.word]! >> BigInt(layout.slotBits * slot)) & mask);
+      check(count === scoped.contests[i]!.counts[o], `the count of ${option}`);
       return { option, slot, count };
     }),
   }));
@@ -634,6 +650,7 @@ export function describeExample(dir: string): WorkedExample {
   check(chain[chain.length - 1]!.nodeId === nationalId && served.result !== undefined && equalBytes(b64(served.result), resultBytes), 'the served chain and result');
 
   return {
+    scopeId,
     election: {
       electionId: manifest.electionId,
       title: manifest.title,
@@ -753,6 +770,7 @@ export function renderReadme(x: WorkedExample): string {
       '- `proof.json`: what that precinct serves for the receipt: the body of `GET /proof/:precinctId` (its tally, the tallies up to the national one, the result and its partials, canonical bytes in base64) and the body of `GET /receipts/:ballotHash` (the receipt and its inclusion proof). `tallymesh receipt check receipt.json --node URL` checks R1–R3 from exactly these bodies.',
       '- `intermediate.json`: the values of this walk-through, machine-readable.',
       '- `README.md`: this file, rendered from `intermediate.json`.',
+      '- `definitions/` and `cvrs/` (not part of this walk-through): sample election definitions, native and VxSuite, and sample cast vote records; each folder has its own README.',
     ].join('\n'),
     'To make a new example: `node --import tsx scripts/worked-example.ts [OUT_DIR]` (default `docs/examples`). Each run is a new election, with new keys and new randomness, so every value changes; the test checks whatever the folder holds.',
     '## Conventions',
@@ -809,7 +827,7 @@ export function renderReadme(x: WorkedExample): string {
   const lay = x.layout;
   say(
     '## 3. The ballot layout',
-    `Slots are w = ${lay.slotBits} bits, M = 2^${lay.slotBits}; a tally word holds ⌊(bits(n) − 1)/w⌋ = ⌊${pa.nBits - 1}/${lay.slotBits}⌋ = ${lay.slotsPerWord} slots; the contests, in manifest order, take consecutive slots, a contest never straddling two words: ${lay.wordCount} word${lay.wordCount === 1 ? '' : 's'} here. Option o of a contest whose first slot is s is worth M^(s+o).`,
+    `Slots are w = ${lay.slotBits} bits, M = 2^${lay.slotBits}; a tally word holds ⌊(bits(n) − 1)/w⌋ = ⌊${pa.nBits - 1}/${lay.slotBits}⌋ = ${lay.slotsPerWord} slots; the contests of one scope, in manifest order, take consecutive slots of that scope's words, a contest never straddling two words. Both contests here are in district \`all\` (every precinct's one ballot style, \`bs-1\`), so both are counted at the one county \`${x.scopeId}\`: ${lay.wordCount} word${lay.wordCount === 1 ? '' : 's'} in that scope. Option o of a contest whose first slot is s is worth M^(s+o).`,
     [
       '| contest | word | first slot | allowed values |',
       '|---|---|---|---|',
@@ -890,7 +908,10 @@ export function renderReadme(x: WorkedExample): string {
   }
 
   // f.
-  say('## 6. County, state and national tallies', 'Each aggregate lists exactly its roster children in roster order, each with the content hash of the child\'s tally file; its words are the products mod n² of the children\'s words, its ballot count their sum.');
+  say(
+    '## 6. County, state and national tallies',
+    `Each aggregate lists exactly its roster children in roster order, each with the content hash of the child's tally file; the words of each of its groups are the products mod n² of the children's words in the group of the same scope, its ballot count their sum. Both contests are on every ballot of the one county, so their scope is the county \`${x.scopeId}\` (docs/protocol.md section 5): the precinct and county tallies carry that one group, and the state and national tallies carry none (their \`groups\` are empty).`,
+  );
   for (const a of x.aggregates) {
     say(
       `### \`${a.nodeId}\` (${a.level})`,
@@ -917,12 +938,12 @@ export function renderReadme(x: WorkedExample): string {
     '## 7. The partial decryptions',
     `The manifest's threshold parameters: t = ${th.threshold} of l = ${th.trustees} trustees, Δ = l! = ${th.delta}, the base v and trustee i's verification key v_i = v^(Δ·s_i).`,
     values([['v', th.v], ...th.verificationKeys.map((k): [string, string] => [`v_${k.trusteeIndex}`, k.key])]),
-    `Each trustee's file decrypts the national tally (its \`tallyHash\` must be ${national.contentHash}), one share per word: c_i = c^(2Δ·s_i) with a proof (e, z) that log_(c⁴)(c_i²) = log_v(v_i). The verifier recomputes \`a = c^(4z) · c_i^(−2e) mod n²\` and \`b = v^z · v_i^(−e) mod n²\` and accepts when \`e = hashToInt(128; "tallymesh/partial-decryption/v1"; context, n, c, i, v, v_i, c_i, a, b)\`, where context = \`H("tallymesh/partial-decryption-context/v1"; electionHash, nationalTallyHash, wordIndex)\` (word 0 is the empty part) and c is the national tally's word.`,
+    `Each trustee's file names the national tally whose hierarchy it checked (its \`tallyHash\` must be ${national.contentHash}) and decrypts the completed group of each scope: here one, the county's (\`groups[0].scopeId\` ${x.scopeId}, \`groups[0].tallyHash\` the county tally's content hash), one share per word: c_i = c^(2Δ·s_i) with a proof (e, z) that log_(c⁴)(c_i²) = log_v(v_i). The verifier recomputes \`a = c^(4z) · c_i^(−2e) mod n²\` and \`b = v^z · v_i^(−e) mod n²\` and accepts when \`e = hashToInt(128; "tallymesh/partial-decryption/v1"; context, n, c, i, v, v_i, c_i, a, b)\`, where context = \`H("tallymesh/partial-decryption-context/v1"; electionHash, scopeTallyHash, wordIndex)\` (word 0 is the empty part) and c is the word of the county tally's group.`,
   );
   for (const p of x.partials) {
     say(
       `### \`${p.trusteeId}\` (i = ${p.trusteeIndex})`,
-      `\`${p.file}\`; tallyHash ${p.tallyHash}.`,
+      `\`${p.file}\`; tallyHash ${p.tallyHash}; groups[0]: scopeId ${p.scopeId}, tallyHash ${p.scopeTallyHash}.`,
       ...p.shares.map((s) =>
         values([
           [`word ${s.word} context`, s.context],
@@ -945,7 +966,7 @@ export function renderReadme(x: WorkedExample): string {
   const lambdaFormula = (i: number): string => [r.delta, ...S.filter((j) => j !== i).map((j) => `${j}/(${j} − ${i})`)].join(' · ');
   say(
     '## 8. The result',
-    `\`${r.file}\` names the national tally (${r.tallyHash}), its ballot count ${r.ballotCount}, and the content hashes of the ${S.length} partials it combines, by trustee index:`,
+    `\`${r.file}\` names the national tally (${r.tallyHash}), its ballot count ${r.ballotCount}, and the content hashes of the ${S.length} partials it combines, by trustee index; its one \`scopes\` entry names the county \`${x.scopeId}\`, the county tally's content hash and ballot count, and holds the words and counts below:`,
     values(r.used.map((u): [string, string] => [`${u.trusteeId} (i = ${u.trusteeIndex})`, u.partialHash])),
     `With S = {${S.join(', ')}} and Δ = ${r.delta}, the integer Lagrange coefficients at 0 are λ_i = Δ · Π_(j∈S, j≠i) j/(j − i):`,
     values(r.lambdas.map((l): [string, string] => [`λ_${l.trusteeIndex}`, `${lambdaFormula(l.trusteeIndex)} = ${l.lambda}`])),
@@ -981,7 +1002,7 @@ export function renderReadme(x: WorkedExample): string {
       ...rc.R2.steps.map((s, i): [string, string] => [`step ${i + 1}: sibling on the ${s.side}`, `${s.sibling} -> ${s.hash}`]),
       ['root (= the tally\'s ballotsRoot)', rc.R2.root],
     ]),
-    '**R3**: from that precinct tally up, each tally is listed, by its content hash, by the tally of its parent; the last is the national tally, which the result names; the result\'s partials are those of section 7, and they combine to its words (section 8):',
+    '**R3**: from that precinct tally up, each tally is listed, by its content hash, by the tally of its parent; the last is the national tally, which the result names; the county on the path is the one scope, the result\'s partials are those of section 7, and they combine to its words (section 8):',
     values([
       ...rc.R3.chain.map((c): [string, string] => [c.nodeId, c.lists ? `${c.tallyHash}, lists children[${c.lists.index}] ${c.lists.id} = ${c.lists.tallyHash}` : c.tallyHash]),
       ['result tallyHash', rc.R3.resultTallyHash],

@@ -11,14 +11,21 @@ import { STANDARD_CONTESTS } from '../protocol/contests.ts';
 import type { Contest, Manifest, Role } from '../protocol/manifest.ts';
 import type { Jurisdiction } from './jurisdictions.ts';
 import { buildManifest, publicIdentity, trusteeIds, type PublicIdentity } from './manifest-builder.ts';
-import { uniformJurisdictions, type ElectionShape } from './uniform-shape.ts';
+import type { ElectionShape } from './uniform-shape.ts';
+import type { ElectionDefinition } from './definition/election-definition.ts';
+import { planFromDefinition, type ElectionPlan } from './definition/definition-plan.ts';
+import { uniformDefinition, type UniformBallot } from './definition/uniform-definition.ts';
 
 export type { ElectionShape } from './uniform-shape.ts';
 
 export interface SetupOptions extends ElectionShape {
   electionId?: string;
   title?: string;
-  /** The tree to set up over; a uniform tree of the shape above when absent. */
+  /** The election to set up: its tree, districts, contests and ballot styles. Overrides the shape, `jurisdictions` and `contests`. */
+  definition?: ElectionDefinition;
+  /** Without a definition: the uniform shape's ballot ('single': `contests` everywhere; 'local': contests at every level). */
+  ballot?: UniformBallot;
+  /** Without a definition: the tree to set up over, every precinct voting `contests`; a uniform tree of the shape above when absent. */
   jurisdictions?: Jurisdiction[];
   trustees: number;
   threshold: number;
@@ -65,7 +72,8 @@ export function generateElection(options: Partial<SetupOptions> = {}): Generated
   const o: SetupOptions = { ...DEFAULT_SETUP, ...options };
   if (!Number.isInteger(o.trustees) || o.trustees < 1 || o.trustees > 255) throw new RangeError('trustees must be 1..255');
   if (!Number.isInteger(o.threshold) || o.threshold < 1 || o.threshold > o.trustees) throw new RangeError(`threshold must be 1..${o.trustees}`);
-  const jurisdictions = o.jurisdictions ?? uniformJurisdictions(o);
+  const plan = electionPlan(o);
+  const jurisdictions = plan.jurisdictions;
   const key = dealThresholdKey({ bits: o.keyBits, threshold: o.threshold, trustees: o.trustees });
   const nodeKeys = new Map<string, NodeSecret>();
   const identities = new Map<string, PublicIdentity>();
@@ -77,12 +85,16 @@ export function generateElection(options: Partial<SetupOptions> = {}): Generated
   }
   const shares = new Map(trustees.map((id, i) => [id, key.shares[i]!]));
   const manifest = buildManifest({
-    electionId: o.electionId ?? `election-${toHex(randomBytes(4))}`,
-    title: o.title ?? 'TallyMesh election',
+    electionId: o.electionId ?? (o.definition ? plan.electionId : `election-${toHex(randomBytes(4))}`),
+    title: o.title ?? plan.title,
     jurisdictions,
     identities,
     key,
-    contests: o.contests,
+    contests: plan.contests,
+    districts: plan.districts,
+    parties: plan.parties,
+    ballotStyles: plan.ballotStyles,
+    precinctStyles: plan.precinctStyles,
     slotBits: o.slotBits,
     checkpointInterval: o.checkpointInterval,
     closesAt: o.closesAt,
@@ -90,4 +102,33 @@ export function generateElection(options: Partial<SetupOptions> = {}): Generated
     ...(o.combiner ? { combinerId: o.combiner } : {}),
   });
   return { manifest, nodeKeys, shares, adminToken: toHex(randomBytes(32)) };
+}
+
+/** The plan setup follows: the definition's, or a generated one (a uniform shape, or a given tree with one ballot). */
+export function electionPlan(o: SetupOptions): ElectionPlan {
+  if (o.definition) return planFromDefinition(o.definition);
+  if (o.jurisdictions) return singleBallotPlan(o.jurisdictions, o.contests, o.title ?? 'TallyMesh election');
+  const ballot = o.ballot ?? 'single';
+  const plan = planFromDefinition(uniformDefinition(o, { ballot, contests: o.contests, ...(o.title ? { title: o.title } : {}) }));
+  // The contests given in the manifest's own form are kept exactly (a definition has no contest
+  // that refuses a blank, which tests of that rule need); they are all in district "all".
+  return ballot === 'single' ? { ...plan, contests: o.contests.map((c) => ({ ...c, districtId: 'all', partyId: '' })) } : plan;
+}
+
+/**
+ * A given tree where every precinct votes the same contests: one district "all", one style
+ * "all". Built directly (the U.S.-scale tree has 175,000 precincts: no definition round trip).
+ */
+export function singleBallotPlan(jurisdictions: Jurisdiction[], contests: Contest[], title: string): ElectionPlan {
+  const all = 'all';
+  return {
+    electionId: 'election',
+    title,
+    jurisdictions,
+    contests: contests.map((c) => ({ ...c, districtId: all, partyId: '' })),
+    districts: [{ id: all, name: 'Every precinct' }],
+    parties: [],
+    ballotStyles: [{ id: all, districtIds: [all], partyId: '' }],
+    precinctStyles: new Map(jurisdictions.filter((j) => j.role === 'precinct').map((j) => [j.id, [all]])),
+  };
 }

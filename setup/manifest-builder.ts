@@ -3,7 +3,7 @@
 // parameters. generateElection makes the keys and calls it; a run that generates its node keys
 // elsewhere (the U.S.-scale run, in worker threads) calls it with the public halves.
 import type { ThresholdKey } from '../crypto/threshold.ts';
-import { PROTOCOL_VERSION, validateManifest, type Contest, type Manifest, type RosterEntry } from '../protocol/manifest.ts';
+import { PROTOCOL_VERSION, validateManifest, type BallotStyle, type Contest, type District, type Manifest, type Party, type RosterEntry } from '../protocol/manifest.ts';
 import { peerIdFromEd25519 } from '../protocol/peer-id.ts';
 import { trusteeId, type Jurisdiction } from './jurisdictions.ts';
 
@@ -24,6 +24,11 @@ export interface ManifestInput {
   identities: Map<string, PublicIdentity>;
   key: ThresholdKey;
   contests: Contest[];
+  districts: District[];
+  parties: Party[];
+  ballotStyles: BallotStyle[];
+  /** Each precinct's ballot styles, by precinct id. */
+  precinctStyles: ReadonlyMap<string, readonly string[]>;
   slotBits: number;
   checkpointInterval: number;
   opensAt?: number;
@@ -46,9 +51,18 @@ export function buildManifest(input: ManifestInput): Manifest {
     if (!found) throw new RangeError(`no public key for node "${id}"`);
     return found;
   };
-  const roster: RosterEntry[] = input.jurisdictions.map((n) => ({ id: n.id, role: n.role, parent: n.parent, name: n.name, fips: n.fips, ...identity(n.id), trusteeIndex: 0 }));
+  const roster: RosterEntry[] = input.jurisdictions.map((n) => ({
+    id: n.id,
+    role: n.role,
+    parent: n.parent,
+    name: n.name,
+    fips: n.fips,
+    ...identity(n.id),
+    trusteeIndex: 0,
+    ballotStyles: n.role === 'precinct' ? [...(input.precinctStyles.get(n.id) ?? [])] : [],
+  }));
   trusteeIds(input.key.params.trustees).forEach((id, i) => {
-    roster.push({ id, role: 'trustee', parent: '', name: `Trustee ${i + 1}`, fips: '', ...identity(id), trusteeIndex: i + 1 });
+    roster.push({ id, role: 'trustee', parent: '', name: `Trustee ${i + 1}`, fips: '', ...identity(id), trusteeIndex: i + 1, ballotStyles: [] });
   });
   const manifest: Manifest = {
     version: PROTOCOL_VERSION,
@@ -58,6 +72,9 @@ export function buildManifest(input: ManifestInput): Manifest {
     n: input.key.publicKey.n,
     slotBits: input.slotBits,
     contests: input.contests,
+    districts: input.districts,
+    parties: input.parties,
+    ballotStyles: input.ballotStyles,
     roster,
     combinerId: input.combinerId ?? (input.jurisdictions.find((j) => j.role === 'national')?.id ?? ''),
     threshold: {

@@ -8,4 +8,4 @@ import type { EncryptRequest } from './ballot-encryptors.ts';
 const ctx = new ElectionContext(manifestFromJSON(workerInput<{ manifest: unknown }>().manifest));
 ctx.publicKey.hsPow(1n); // build the fixed-base table before the first request
 
-serveRequests((task: EncryptRequest) => Ballot.toJSON(encryptBallot(ctx, task.precinctId, task.choices)));
+serveRequests((task: EncryptRequest) => Ballot.toJSON(encryptBallot(ctx, task.precinctId, task.choices, undefined, task.ballotStyleId)));

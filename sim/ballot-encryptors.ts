@@ -8,6 +8,7 @@ const ENCRYPTOR = new URL('./ballot-encryptor-worker.ts', import.meta.url);
 
 export interface EncryptRequest {
   precinctId: string;
+  ballotStyleId: string;
   choices: Choices;
 }
 
@@ -19,8 +20,8 @@ export class BallotEncryptors {
   }
 
   /** The ballot's JSON view (what POST /ballots takes). */
-  encrypt(precinctId: string, choices: Choices): Promise<unknown> {
-    return this.pool.call({ precinctId, choices } satisfies EncryptRequest);
+  encrypt(precinctId: string, ballotStyleId: string, choices: Choices): Promise<unknown> {
+    return this.pool.call({ precinctId, ballotStyleId, choices } satisfies EncryptRequest);
   }
 
   close(): Promise<void> {

@@ -19,7 +19,7 @@ import { manifestFromJSON, manifestToJSON, type Contest, type Manifest } from '.
 import { STANDARD_CONTESTS } from '../protocol/contests.ts';
 import { generateElection } from '../setup/election-setup.ts';
 import { decodeFramed, encodeFramed } from '../protocol/record.ts';
-import { SeededRandom, drawChoices } from './simulated-voters.ts';
+import { SeededRandom, drawBallot } from './simulated-voters.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,7 +86,10 @@ export function poolVoterId(i: number): string {
 export function generateBallots(setup: PoolSetup, count: number, seed = 'pool'): Uint8Array[] {
   const rng = new SeededRandom(seed);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) out.push(Ballot.encode(encryptBallot(setup.ctx, setup.precinctId, drawChoices(setup.ctx.layout, rng))));
+  for (let i = 0; i < count; i++) {
+    const { ballotStyleId, choices } = drawBallot(setup.ctx, setup.precinctId, rng);
+    out.push(Ballot.encode(encryptBallot(setup.ctx, setup.precinctId, choices, undefined, ballotStyleId)));
+  }
   return out;
 }
 

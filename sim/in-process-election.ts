@@ -2,7 +2,7 @@
 // storage: ballots through precinct tallies, county, state and national aggregates, t partial
 // decryptions and the signed result. Tests and benchmarks use it; the node wraps the same roles
 // in libp2p and LevelDB adapters.
-import { Ballot, encryptBallot, type Choices } from '../protocol/ballot.ts';
+import { Ballot, encryptBallot } from '../protocol/ballot.ts';
 import { ElectionContext } from '../protocol/election.ts';
 import type { ElectionRecord } from '../protocol/record.ts';
 import type { Receipt } from '../protocol/receipt.ts';
@@ -14,7 +14,8 @@ import { AggregatorRole } from '../roles/aggregator.ts';
 import { CombinerRole } from '../roles/combiner.ts';
 import { PrecinctRole } from '../roles/precinct.ts';
 import { TrusteeRole } from '../roles/trustee.ts';
-import { SeededRandom, addToCounts, drawChoices } from './simulated-voters.ts';
+import { SeededRandom, addToCounts, drawBallot } from './simulated-voters.ts';
+import { completedGroupsOf } from '../protocol/completed-groups.ts';
 
 export interface InProcessOptions {
   ballotsPerPrecinct: number;
@@ -65,9 +66,9 @@ export function runInProcessElection(election: GeneratedElection, options: InPro
       const role = new PrecinctRole(ctx, p.id, key(p.id));
       const list: CastBallot[] = [];
       for (let i = 0; i < options.ballotsPerPrecinct; i++) {
-        const choices: Choices = drawChoices(ctx.layout, rng);
-        addToCounts(expected, ctx.layout, choices);
-        const ballot = role.validate(encryptBallot(ctx, p.id, choices));
+        const { ballotStyleId, choices, contests } = drawBallot(ctx, p.id, rng);
+        addToCounts(expected, contests, choices);
+        const ballot = role.validate(encryptBallot(ctx, p.id, choices, undefined, ballotStyleId));
         const voterId = `${p.id}/voter-${i + 1}`;
         const entry = role.nextLogEntry(role.commitVoter(voterId), Ballot.hash(ballot));
         role.apply(ballot, entry);
@@ -100,7 +101,7 @@ export function runInProcessElection(election: GeneratedElection, options: InPro
   const partials: PartialDecryption[] = [];
   let result!: Result;
   time('decryption', () => {
-    const combiner = new CombinerRole(ctx, ctx.index.national.id, key(ctx.index.national.id), national);
+    const combiner = new CombinerRole(ctx, ctx.index.national.id, key(ctx.index.national.id), national, completedGroupsOf(ctx, (id) => tallyOf.get(id)));
     const taking = options.trustees ?? ctx.index.trustees.map((t) => t.trusteeIndex);
     for (const t of ctx.index.trustees.filter((e) => taking.includes(e.trusteeIndex))) {
       const role = new TrusteeRole(ctx, t.id, key(t.id), election.shares.get(t.id)!);

@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { equalBytes, toHex, fromHex } from '../../crypto/bytes.ts';
 import { frontierRoot, merkleRoot } from '../../crypto/merkle.ts';
-import { Ballot, ballotWords } from '../../protocol/ballot.ts';
+import { Ballot, ballotGroups } from '../../protocol/ballot.ts';
+import { flatWordCount } from '../../protocol/tally.ts';
 import { Receipt, validateReceipt } from '../../protocol/receipt.ts';
 import { DurablePrecinct } from '../../node/durable-precinct.ts';
 import { PrecinctRole, encodePrecinctState } from '../../roles/precinct.ts';
@@ -103,7 +104,8 @@ export async function verifyPrecinctDir(setup: PoolSetup, dataDir: string, recei
 
     const fresh = new PrecinctRole(ctx, setup.precinctId, setup.secretKey);
     const n2 = ctx.publicKey.n2;
-    let words: bigint[] = new Array(ctx.layout.wordCount).fill(1n);
+    // Every group's words in one list, as PrecinctState keeps them.
+    let words: bigint[] = new Array(flatWordCount(ctx, setup.precinctId)).fill(1n);
     const hashes: Uint8Array[] = [];
     const seqOfHash = new Map<string, number>();
     const voters = new Set<string>();
@@ -117,7 +119,7 @@ export async function verifyPrecinctDir(setup: PoolSetup, dataDir: string, recei
       seqOfHash.set(hex, entry.seq);
       voters.add(voter);
       hashes.push(entry.ballotHash);
-      const add = ballotWords(ctx, ballot);
+      const add = ballotGroups(ctx, ballot).flat();
       words = words.map((w, i) => (w * add[i]!) % n2);
       fresh.apply(ballot, { seq: entry.seq, voter: entry.voter, ballotHash: entry.ballotHash, prevHash: entry.prevHash, entryHash: entry.entryHash });
       const cp = checkpoints.get(entry.seq);

@@ -1,7 +1,11 @@
-// `tallymesh setup --out DIR`: runs the setup ceremony and writes the election's files.
+// `tallymesh setup --out DIR [--definition FILE]`: runs the setup ceremony over an election
+// definition (native or VxSuite) or a uniform shape, and writes the election's files.
 import { readFileSync } from 'node:fs';
-import { contestsFromJSON } from '../../protocol/contests.ts';
+import { errorMessage } from '../../errors/tallymesh-error.ts';
 import { DEFAULT_SETUP, generateElection, type SetupOptions } from '../../setup/election-setup.ts';
+import type { ElectionDefinition } from '../../setup/definition/election-definition.ts';
+import type { UniformBallot } from '../../setup/definition/uniform-definition.ts';
+import { loadDefinition, type DefinitionFormat } from '../../setup/definition/vxsuite-import.ts';
 import { DEFAULT_PORTS, writeSetup } from '../../setup/setup-files.ts';
 
 export interface SetupCommandOptions {
@@ -12,7 +16,13 @@ export interface SetupCommandOptions {
   trustees?: number;
   threshold?: number;
   keyBits?: number;
-  contests?: string;
+  definition?: string;
+  format?: string;
+  stateId?: string;
+  stateName?: string;
+  stateFips?: string;
+  countyFips?: string;
+  ballot?: string;
   checkpointInterval?: number;
   basePort?: number;
   opensAt?: string;
@@ -37,8 +47,32 @@ export function runSetup(o: SetupCommandOptions): { manifestPath: string; nodes:
   };
   if (o.opensAt && Number.isNaN(options.opensAt)) throw new Error(`--opens-at: "${o.opensAt}" is not a date`);
   if (o.closesAt && Number.isNaN(options.closesAt)) throw new Error(`--closes-at: "${o.closesAt}" is not a date`);
-  if (o.contests) options.contests = contestsFromJSON(JSON.parse(readFileSync(o.contests, 'utf8')));
+  if (o.definition) options.definition = readDefinition(o);
+  else if (o.ballot !== undefined) {
+    if (o.ballot !== 'single' && o.ballot !== 'local') throw new Error(`--ballot: "${o.ballot}" is neither "single" nor "local"`);
+    options.ballot = o.ballot satisfies UniformBallot;
+  }
   const election = generateElection(options);
   const nodes = writeSetup(o.out, election, { ...DEFAULT_PORTS, basePort: o.basePort ?? DEFAULT_PORTS.basePort });
   return { manifestPath: `${o.out}/manifest.json`, nodes: nodes.length };
+}
+
+/** The definition file named by --definition, in the format --format gives or detection finds. */
+export function readDefinition(o: Pick<SetupCommandOptions, 'definition' | 'format' | 'stateId' | 'stateName' | 'stateFips' | 'countyFips' | 'electionId'>): ElectionDefinition {
+  const file = o.definition!;
+  if (o.format !== undefined && o.format !== 'tallymesh' && o.format !== 'vxsuite') throw new Error(`--format: "${o.format}" is neither "tallymesh" nor "vxsuite"`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--definition ${file}: ${errorMessage(err)}`);
+  }
+  const place = {
+    ...(o.stateId ? { stateId: o.stateId } : {}),
+    ...(o.stateName ? { stateName: o.stateName } : {}),
+    ...(o.stateFips ? { stateFips: o.stateFips } : {}),
+    ...(o.countyFips ? { countyFips: o.countyFips } : {}),
+    ...(o.electionId ? { electionId: o.electionId } : {}),
+  };
+  return loadDefinition(json, file, { ...(o.format ? { format: o.format as DefinitionFormat } : {}), place });
 }

@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_SIMULATION } from '../../sim/network/simulation-options.ts';
 import { loadManifest } from '../../setup/setup-files.ts';
+import { ElectionContext } from '../../protocol/election.ts';
 import { join } from 'node:path';
 
 function int(name: string, min = 0) {
@@ -52,6 +53,11 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('run a whole election on this machine over libp2p, verify it, and compare it with the simulated voters')
+    .option('--definition <file>', 'the election to run: a native definition or a VxSuite election.json (default: a uniform shape of --states x --counties x --precincts)')
+    .option('--format <format>', 'the definition\'s format: tallymesh or vxsuite (default: detected)')
+    .option('--state-id <id>', 'VxSuite: the state node the file\'s county is placed under')
+    .option('--cvrs <dir>', 'cast vote records (NIST SP 1500-103 JSON, every *.json in the folder): each is encrypted, proved and cast as one ballot at its precinct; the announced counts must equal their plain tabulation (needs --definition)')
+    .option('--ballot <kind>', `a uniform shape's ballot: local (contests at every level, ballot styles by precinct; the default) or single (the same three contests everywhere)`)
     .option('--ballots <n>', `ballots per precinct (default ${DEFAULT_SIMULATION.ballots})`, int('--ballots', 1))
     .option('--seed <seed>', 'seed of the simulated voters\' choices', DEFAULT_SIMULATION.seed)
     .option('--states <n>', 'states', int('--states', 1))
@@ -86,7 +92,14 @@ export function registerSimulateCommand(program: Command): void {
       }
       // Loaded only when asked for: every other command (a node above all) stays light.
       const { printReport, runSimulation } = await import('../../sim/network/simulation.ts');
+      if (opts.cvrs && !opts.definition) throw new InvalidArgumentError('--cvrs needs --definition');
+      if (opts.ballot !== undefined && opts.ballot !== 'local' && opts.ballot !== 'single') throw new InvalidArgumentError('--ballot takes "local" or "single"');
+      const { readDefinition } = await import('./setup-command.ts');
+      const definition = opts.definition ? readDefinition(opts) : undefined;
       const outcome = await runSimulation({
+        ...(definition ? { definition } : {}),
+        ...(opts.cvrs ? { cvrsDir: opts.cvrs } : {}),
+        ...(opts.ballot ? { ballot: opts.ballot } : {}),
         ...(opts.ballots ? { ballots: opts.ballots } : {}),
         seed: opts.seed,
         ...(opts.states ? { states: opts.states } : {}),
@@ -110,8 +123,12 @@ export function registerSimulateCommand(program: Command): void {
         ...(opts.timeout ? { timeoutMs: opts.timeout * 60_000 } : {}),
         ...(opts.keepOpen ? { keepOpen: untilInterrupted } : {}),
       });
-      const manifest = loadManifest(join(outcome.out, 'election', 'manifest.json'));
-      printReport(outcome, manifest.contests, (line) => process.stdout.write(line + '\n'));
+      const ctx = new ElectionContext(loadManifest(join(outcome.out, 'election', 'manifest.json')));
+      const scopeOf = (id: string): string => {
+        const scope = ctx.index.node(ctx.scopes.contests.get(id)!.scopeId);
+        return `${scope.role} ${scope.id}`;
+      };
+      printReport(outcome, ctx.manifest.contests, (line) => process.stdout.write(line + '\n'), scopeOf);
       process.exitCode = outcome.ok ? 0 : 1;
     });
 }

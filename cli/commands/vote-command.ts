@@ -1,5 +1,5 @@
-// `tallymesh vote --manifest FILE --precinct URL --voter ID --choose CONTEST=OPTION ... [--receipt-out FILE]`:
-// the voter client. Encrypts and proves the ballot locally, submits it to the precinct's REST API
+// `tallymesh vote --manifest FILE --precinct URL --voter ID [--ballot-style ID] --choose CONTEST=OPTION ... [--receipt-out FILE]`:
+// the voter client. Reads the precinct's ballot style from the manifest, encrypts and proves the ballot locally, submits it to the precinct's REST API
 // and checks the signed receipt it gets back (precinct's roster key, this ballot's hash) before
 // printing it.
 import { writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { toHex, equalBytes } from '../../crypto/bytes.ts';
 import { Ballot, encryptBallot, type Choices } from '../../protocol/ballot.ts';
 import { ElectionContext } from '../../protocol/election.ts';
-import type { Manifest } from '../../protocol/manifest.ts';
+import type { Contest } from '../../protocol/manifest.ts';
 import { Receipt, validateReceipt } from '../../protocol/receipt.ts';
 import { NodeClient } from '../http-client.ts';
 import { loadManifest } from '../../setup/setup-files.ts';
@@ -18,6 +18,8 @@ export interface VoteOptions {
   manifest: string;
   precinct: string;
   voter: string;
+  /** The ballot style, when the precinct has several (a primary); its only one by default. */
+  ballotStyle?: string;
   choose?: string[];
   receiptOut?: string;
   /** Where the receipt JSON goes (default stdout). */
@@ -34,18 +36,19 @@ export interface VoteOutcome {
 }
 
 /**
- * Maps `contest=option` arguments to option indexes per contest. A contest not mentioned
- * abstains when it allows abstention; every problem names the contest or option.
+ * Maps `contest=option` arguments to option indexes per contest of a ballot (its style's
+ * contests). A contest not mentioned abstains when it allows abstention; every problem names the
+ * contest or option.
  */
-export function parseChoices(manifest: Manifest, choose: string[]): Choices {
+export function parseChoices(contests: readonly Contest[], choose: string[], style = 'the ballot'): Choices {
   const picked = new Map<string, number[]>();
   for (const arg of choose) {
     const eq = arg.indexOf('=');
     if (eq <= 0) throw new Error(`--choose "${arg}": expected CONTEST=OPTION`);
     const contestId = arg.slice(0, eq).trim();
     const optionName = arg.slice(eq + 1).trim();
-    const contest = manifest.contests.find((c) => c.id === contestId);
-    if (!contest) throw new Error(`--choose "${arg}": unknown contest "${contestId}" (contests: ${manifest.contests.map((c) => c.id).join(', ')})`);
+    const contest = contests.find((c) => c.id === contestId);
+    if (!contest) throw new Error(`--choose "${arg}": contest "${contestId}" is not on ${style} (its contests: ${contests.map((c) => c.id).join(', ')})`);
     let index = contest.options.indexOf(optionName);
     if (index < 0) {
       const folded = contest.options.flatMap((o, i) => (o.toLowerCase() === optionName.toLowerCase() ? [i] : []));
@@ -58,7 +61,7 @@ export function parseChoices(manifest: Manifest, choose: string[]): Choices {
     picked.set(contestId, list);
   }
   const choices: Choices = {};
-  for (const contest of manifest.contests) {
+  for (const contest of contests) {
     const list = picked.get(contest.id) ?? [];
     if (list.length === 0 && !contest.allowAbstain) {
       throw new Error(`contest "${contest.id}" does not allow abstaining: choose an option with --choose ${contest.id}=OPTION (options: ${contest.options.join(', ')})`);
@@ -82,15 +85,19 @@ export async function runVote(o: VoteOptions): Promise<VoteOutcome> {
     throw new Error(`--voter: ${errorMessage(err)}`);
   }
   const ctx = new ElectionContext(loadManifest(o.manifest));
-  const choices = parseChoices(ctx.manifest, o.choose ?? []);
 
   const client = new NodeClient(o.precinct);
   const health = await client.health();
   const entry = ctx.index.byId.get(health.id);
   if (!entry) throw new Error(`the node at ${client.baseUrl} is "${health.id}", which is not in this election's roster`);
   if (entry.role !== 'precinct') throw new Error(`the node at ${client.baseUrl} is ${entry.role} "${health.id}", not a precinct`);
+  const styleId = o.ballotStyle ?? (entry.ballotStyles.length === 1 ? entry.ballotStyles[0]! : undefined);
+  if (styleId === undefined) throw new Error(`precinct "${entry.id}" has ${entry.ballotStyles.length} ballot styles: choose one with --ballot-style (${entry.ballotStyles.join(', ')})`);
+  if (!entry.ballotStyles.includes(styleId)) throw new Error(`--ballot-style "${styleId}" is not one of precinct "${entry.id}"'s ballot styles (${entry.ballotStyles.join(', ')})`);
+  const contests = ctx.scopes.contestsOfStyle(styleId).map((p) => p.contest);
+  const choices = parseChoices(contests, o.choose ?? [], `ballot style "${styleId}" of precinct "${entry.id}"`);
 
-  const ballot = encryptBallot(ctx, entry.id, choices);
+  const ballot = encryptBallot(ctx, entry.id, choices, undefined, styleId);
   const ballotHash = Ballot.hash(ballot);
   const submitted = await client.submitBallot(voterId, Ballot.toJSON(ballot));
 
@@ -122,9 +129,10 @@ export function registerVoteCommand(program: Command): Command {
     .requiredOption('--manifest <file>', "the election's manifest.json")
     .requiredOption('--precinct <url>', "the precinct node's REST URL, e.g. http://127.0.0.1:21001")
     .requiredOption('--voter <id>', 'voter id as the poll book has it (1..128 characters, NFC; one ballot per voter)')
+    .option('--ballot-style <id>', "the ballot style, when the precinct has several (one per party in a primary); default: the precinct's only style")
     .option('--choose <contest=option>', 'a choice, by option name; repeat for several contests and for approval contests', collect, [] as string[])
     .option('--receipt-out <file>', 'also save the receipt (with the precinct\'s address) for `tallymesh receipt check` and `tallymesh verify --receipt`')
-    .action(async (opts: { manifest: string; precinct: string; voter: string; choose: string[]; receiptOut?: string }) => {
+    .action(async (opts: { manifest: string; precinct: string; voter: string; ballotStyle?: string; choose: string[]; receiptOut?: string }) => {
       try {
         await runVote(opts);
       } catch (err) {

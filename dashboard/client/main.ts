@@ -20,7 +20,16 @@ let detailSeq = 0;
 /** The last precinct list fetched per county: shown while a fresher one loads, so nothing flickers. */
 const details = new Map<string, NodeDetailView>();
 
-const tree = new HierarchyTree(byId('tree'), fetchDetail);
+/** The jurisdiction whose contests the results panel shows (undefined: every contest). */
+let resultsFocus: string | undefined;
+
+function focusResults(id: string | undefined): void {
+  resultsFocus = id;
+  if (latest) renderResults(latest, resultsFocus, focusResults);
+  if (id) byId('results').scrollIntoView({ block: 'nearest' });
+}
+
+const tree = new HierarchyTree(byId('tree'), fetchDetail, focusResults);
 
 function countyById(id: string | undefined): NodeEntry | undefined {
   return id ? latest?.counties.find((c) => c.id === id) : undefined;
@@ -50,6 +59,8 @@ const mapHandlers = {
     selected = selected === id ? undefined : id;
     map?.select(selected);
     if (selected) tree.reveal(selected);
+    resultsFocus = selected;
+    if (latest) renderResults(latest, resultsFocus, focusResults);
     void showCounty();
   },
 };
@@ -75,7 +86,7 @@ function render(view: HierarchyView): void {
   map?.update(view);
   renderMapSummary(view, map?.unmapped ?? []);
   tree.render(view);
-  renderResults(view);
+  renderResults(view, resultsFocus, focusResults);
   renderVerification(view);
   renderTrustees(view);
   if (hovered ?? selected) void showCounty();

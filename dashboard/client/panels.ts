@@ -94,7 +94,16 @@ function bar(percent: number): HTMLElement {
   return el;
 }
 
-export function renderResults(view: HierarchyView): void {
+/** The name of a national, state or county node, for "counted at". */
+function nodeName(view: HierarchyView, id: string): string {
+  return [view.national, ...view.states, ...view.counties].find((e) => e.id === id)?.name ?? id;
+}
+
+/**
+ * The results: every contest, or (focus) those counted at one jurisdiction. Each contest names
+ * the scope where it was counted complete; clicking that name focuses the results on it.
+ */
+export function renderResults(view: HierarchyView, focus?: string, onFocus?: (id: string | undefined) => void): void {
   const r = view.result;
   const t = view.verification.threshold;
   const intro = r
@@ -104,16 +113,19 @@ export function renderResults(view: HierarchyView): void {
       : 'Waiting for the count to reach the national level; the counts appear once the trustees decrypt the national tally.';
   // The tables are there from the start (the manifest names the contests), so that the counts
   // fill in without moving the page.
-  const contests = view.election.contests.map((c) => {
+  const shown = focus ? view.election.contests.filter((c) => c.scopeId === focus) : view.election.contests;
+  const contests = shown.map((c) => {
     const counted = r?.contests.find((x) => x.id === c.id)?.options;
+    const scope = h('button', { type: 'button', class: 'scope-link', 'data-scope': c.scopeId, title: 'show the contests counted there' }, `counted at ${nodeName(view, c.scopeId)}`);
+    scope.addEventListener('click', () => onFocus?.(c.scopeId));
     const total = counted ? counted.reduce((n, o) => n + o.count, 0) : 0;
     return h(
       'div',
-      { class: 'contest', 'data-contest': c.id },
+      { class: 'contest', 'data-contest': c.id, 'data-scope': c.scopeId },
       h(
         'table',
         {},
-        h('caption', {}, c.title),
+        h('caption', {}, c.title, ' ', scope),
         h('thead', {}, h('tr', {}, h('th', {}, 'option'), h('th', { class: 'num' }, 'votes'), h('th', { class: 'num' }, 'share'), h('th', { class: 'bar-cell' }, ''))),
         h(
           'tbody',
@@ -134,7 +146,15 @@ export function renderResults(view: HierarchyView): void {
       ),
     );
   });
-  fill(byId('results'), h('h2', { id: 'results-heading' }, 'Results'), h('p', { class: r ? '' : 'muted', id: 'results-status', 'data-decrypted': r ? 'yes' : 'no' }, intro), ...contests);
+  const focusLine = focus
+    ? (() => {
+        const all = h('button', { type: 'button', id: 'results-all' }, 'show every contest');
+        all.addEventListener('click', () => onFocus?.(undefined));
+        const none = shown.length === 0 ? ' None: the contests on its ballots are counted above it, where their districts are complete.' : '';
+        return h('p', { id: 'results-focus', 'data-focus': focus }, `Contests counted at ${nodeName(view, focus)}.${none} `, all);
+      })()
+    : '';
+  fill(byId('results'), h('h2', { id: 'results-heading' }, 'Results'), h('p', { class: r ? '' : 'muted', id: 'results-status', 'data-decrypted': r ? 'yes' : 'no' }, intro), focusLine, ...contests);
 }
 
 export function renderVerification(view: HierarchyView): void {

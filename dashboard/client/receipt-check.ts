@@ -118,14 +118,21 @@ function readManifest(bytes: Uint8Array): ManifestFacts {
   r.uint(2);
   r.big();
   r.uint(1);
+  // contests: id, title, districtId, partyId, kind, options, selectionLimit, allowAbstain, writeIn
   r.list(() => {
+    r.text();
+    r.text();
     r.text();
     r.text();
     r.uint(1);
     r.list(() => r.text());
     r.uint(1);
     r.uint(1);
+    r.uint(1);
   });
+  r.list(() => (r.text(), r.text())); // districts: id, name
+  r.list(() => (r.text(), r.text(), r.text())); // parties: id, name, abbrev
+  r.list(() => (r.text(), r.list(() => r.text()), r.text())); // ballot styles: id, districtIds, partyId
   const keys = new Map<string, { role: string; publicKey: Uint8Array; parent: string }>();
   r.list(() => {
     const id = r.text();
@@ -136,6 +143,7 @@ function readManifest(bytes: Uint8Array): ManifestFacts {
     const publicKey = r.take(32);
     r.text();
     r.uint(1);
+    r.list(() => r.text()); // a precinct's ballot styles
     // An id twice would make the path ambiguous (the CLI's manifest excerpt refuses it too).
     if (keys.has(id)) throw bad(`the manifest lists "${id}" twice`);
     keys.set(id, { role, publicKey, parent });
@@ -163,7 +171,7 @@ function readPrecinctTally(bytes: Uint8Array): PrecinctTally {
   r.uint(1);
   r.take(32);
   const precinctId = r.text();
-  r.list(() => r.big());
+  r.list(() => (r.text(), r.list(() => r.big()))); // groups: scopeId, words
   const ballotCount = r.uint(4);
   const ballotsRoot = r.take(32);
   r.take(32);
@@ -182,7 +190,7 @@ function readAggregateTally(bytes: Uint8Array): AggregateTally {
   r.take(32);
   const nodeId = r.text();
   r.uint(1);
-  r.list(() => r.big());
+  r.list(() => (r.text(), r.list(() => r.big()))); // groups: scopeId, words
   r.uint(8);
   const children = r.list(() => ({ id: r.text(), tallyHash: r.take(32) }));
   r.take(64);

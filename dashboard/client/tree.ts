@@ -30,6 +30,8 @@ export class HierarchyTree {
   constructor(
     private readonly container: HTMLElement,
     private readonly loadDetail: (id: string) => Promise<NodeDetailView>,
+    /** A jurisdiction's "results" button: show the contests counted there. */
+    private readonly onShowResults: (id: string) => void = () => undefined,
   ) {}
 
   private row(e: NodeEntry): HTMLElement {
@@ -43,7 +45,16 @@ export class HierarchyTree {
     };
     this.rows.set(e.id, refs);
     this.set(e);
-    return h('span', { class: 'node-row', 'data-node': e.id }, h('span', {}, h('strong', {}, e.name), ' ', h('span', { class: 'muted' }, `(${e.role} ${e.id}${e.fips ? `, FIPS ${e.fips}` : ''})`)), refs.status, refs.ballots, refs.below, refs.hash, refs.health);
+    const name = h('span', {}, h('strong', {}, e.name), ' ', h('span', { class: 'muted' }, `(${e.role} ${e.id}${e.fips ? `, FIPS ${e.fips}` : ''})`));
+    if (e.role !== 'precinct') {
+      const results = h('button', { type: 'button', class: 'show-results', 'data-results': e.id, title: 'show the contests counted here' }, 'results');
+      results.addEventListener('click', (event) => {
+        event.preventDefault(); // inside <summary>: do not toggle the branch
+        this.onShowResults(e.id);
+      });
+      name.append(' ', results);
+    }
+    return h('span', { class: 'node-row', 'data-node': e.id }, name, refs.status, refs.ballots, refs.below, refs.hash, refs.health);
   }
 
   private set(e: NodeEntry): void {

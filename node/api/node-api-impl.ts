@@ -261,7 +261,7 @@ export class NodeApiImpl implements NodeApi, ObserverApi {
       electionId: m.electionId,
       title: m.title,
       electionHash: this.node.ctx.hashHex,
-      contests: m.contests.map((c) => ({ id: c.id, title: c.title, options: [...c.options] })),
+      contests: m.contests.map((c) => ({ id: c.id, title: c.title, options: [...c.options], districtId: c.districtId, scopeId: this.node.ctx.scopes.contests.get(c.id)!.scopeId })),
       threshold: { needed: m.threshold.threshold, trustees: m.threshold.trustees },
       roster: m.roster.map((e) => ({ id: e.id, role: e.role, parent: e.parent, name: e.name, fips: e.fips, trusteeIndex: e.trusteeIndex })),
     };

@@ -139,7 +139,8 @@ export interface ElectionView {
   electionId: string;
   title: string;
   electionHash: string;
-  contests: { id: string; title: string; options: string[] }[];
+  /** Every contest with its district and its scope: the roster node where it is counted complete. */
+  contests: { id: string; title: string; options: string[]; districtId: string; scopeId: string }[];
   threshold: { needed: number; trustees: number };
   roster: { id: string; role: Role; parent: string; name: string; fips: string; trusteeIndex: number }[];
 }

@@ -4,7 +4,7 @@
 // the result), and what it still wants to pull. The node (tally-node.ts) feeds it from gossip,
 // pulls and its own roles, and carries out the decisions with its network and storage adapters;
 // tests drive it directly, without libp2p or LevelDB.
-import { toHex } from '../../crypto/bytes.ts';
+import { equalBytes, toHex } from '../../crypto/bytes.ts';
 import type { TrusteeShare } from '../../crypto/threshold.ts';
 import { errorMessage } from '../../errors/tallymesh-error.ts';
 import { checkResult } from '../../protocol/verify/check-09-result.ts';
@@ -13,7 +13,8 @@ import { ProtocolError } from '../../protocol/errors.ts';
 import type { RosterEntry } from '../../protocol/manifest.ts';
 import { PartialDecryption, validatePartialDecryption } from '../../protocol/partial-decryption.ts';
 import { Result } from '../../protocol/result.ts';
-import { AggregateTally, type AnyTally } from '../../protocol/tally.ts';
+import { AggregateTally, childTallyOf, type AnyTally } from '../../protocol/tally.ts';
+import { completedGroupsOf, type CompletedGroup } from '../../protocol/completed-groups.ts';
 import { senderOf, type TallyArtifact, type TypedBytes, type ValidatedArtifact } from '../../protocol/validated-artifact.ts';
 import { AggregatorRole } from '../../roles/aggregator.ts';
 import { CombinerRole } from '../../roles/combiner.ts';
@@ -174,19 +175,31 @@ export class NodeState {
     const national = this.tallies.version(toHex(r.tallyHash));
     if (!national) return { verdict: 'pending', missing: `the national tally ${toHex(r.tallyHash).slice(0, 16)}… it names` };
     if (national.type !== 'aggregate-tally' || national.value.level !== 'national') return { verdict: 'reject', reason: 'it names a tally that is not the national tally' };
+    const counted = this.tallies.counted(this.ctx.index.national.id);
+    if (!counted || !equalBytes(childTallyOf(counted).hash, national.hash)) return { verdict: 'reject', reason: 'it names a national tally other than the one counted here' };
+    for (const scope of this.ctx.scopes.scopes) {
+      const missing = this.tallies.missingOnPath(scope.scopeId);
+      if (missing) return { verdict: 'pending', missing: `the tally ${missing.hash.slice(0, 16)}… of ${missing.about} on the path to scope ${scope.scopeId}` };
+    }
+    let groups: CompletedGroup[];
+    try {
+      groups = completedGroupsOf(this.ctx, (id) => this.tallies.counted(id));
+    } catch (err) {
+      return { verdict: 'pending', missing: errorMessage(err) };
+    }
     const listed = new Map<string, PartialDecryption>();
     for (const h of r.partials) {
       const p = this.partialsByHash.get(toHex(h));
       if (!p) return { verdict: 'pending', missing: `the partial decryption ${toHex(h).slice(0, 16)}… it lists` };
       try {
-        validatePartialDecryption(this.ctx, p, national.hash, national.value.words);
+        validatePartialDecryption(this.ctx, p, national.hash, groups);
         listed.set(toHex(h), p);
       } catch (err) {
         return { verdict: 'reject', reason: `it lists an invalid partial decryption (${errorMessage(err)})` };
       }
     }
     try {
-      checkResult(this.ctx, r, national.value, national.hash, listed);
+      checkResult(this.ctx, r, national.value, national.hash, groups, listed);
     } catch (err) {
       return { verdict: 'reject', reason: errorMessage(err) };
     }
@@ -232,6 +245,12 @@ export class NodeState {
     for (const a of this.pendingResults.values()) {
       const t = toHex(a.value.tallyHash);
       if (!this.tallies.hasVersion(t)) out.push({ hash: t, about: this.ctx.index.national.id });
+      else {
+        for (const scope of this.ctx.scopes.scopes) {
+          const missing = this.tallies.missingOnPath(scope.scopeId);
+          if (missing && !out.some((o) => o.hash === missing.hash)) out.push(missing);
+        }
+      }
       for (const h of a.value.partials) if (!this.partialsByHash.has(toHex(h))) out.push({ hash: toHex(h), about: this.ctx.index.trustees[0]?.id ?? this.ctx.index.national.id });
     }
     return out;
@@ -262,8 +281,13 @@ export class NodeState {
     }
     const national = this.national;
     if (national && !this.combinerRole && this.combines) {
-      this.combinerRole = new CombinerRole(this.ctx, this.id, this.init.secretKey, national);
-      for (const p of this.partialsByHash.values()) this.combinerRole.add(p);
+      // The groups are those of the counted tallies under this national tally: combining waits
+      // until every scope's tally is here (a board node gets them all; catch-up pulls the rest).
+      const groups = this.groupsUnder();
+      if (groups) {
+        this.combinerRole = new CombinerRole(this.ctx, this.id, this.init.secretKey, national, groups);
+        for (const p of this.partialsByHash.values()) this.combinerRole.add(p);
+      }
     }
     if (this.trustee && this.init.autoDecrypt) {
       const partial = this.decrypt(false);
@@ -337,6 +361,15 @@ export class NodeState {
     if (a.type !== 'precinct-tally' && a.type !== 'aggregate-tally') return false;
     const author = this.ctx.index.node(senderOf(a));
     return author.parent === this.id && !subscribesToBoard(author);
+  }
+
+  /** Every scope's completed group from the counted tallies, or undefined while one is missing. */
+  private groupsUnder(): CompletedGroup[] | undefined {
+    try {
+      return completedGroupsOf(this.ctx, (id) => this.tallies.counted(id));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Whether this node is the manifest's combiner (it alone may sign the result). */

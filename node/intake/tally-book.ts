@@ -68,6 +68,22 @@ export class TallyBook {
     return listedTallyHash(this.ctx, id, this.lookup);
   }
 
+  /**
+   * The first tally missing on the path from the national tally down to id, as the hash its
+   * counted parent lists (to pull it); undefined when the whole path is held (or the national
+   * tally itself is missing, which the caller names).
+   */
+  missingOnPath(id: string): { hash: string; about: string } | undefined {
+    const path: string[] = [];
+    for (let n: string | undefined = id; n; n = this.ctx.index.byId.get(n)?.parent) path.unshift(n);
+    for (const node of path.slice(1)) {
+      if (this.counted(node)) continue;
+      const hash = this.listedHash(node);
+      return hash === undefined ? undefined : { hash, about: node };
+    }
+    return undefined;
+  }
+
   /** The first national tally held. */
   get national(): AggregateTally | undefined {
     const a = this.first.get(this.ctx.index.national.id);

@@ -155,17 +155,28 @@ interface ResultJSON {
   combinerId?: unknown;
   tallyHash?: unknown;
   ballotCount?: unknown;
-  contests?: { contestId?: unknown; counts?: unknown }[];
+  scopes?: { scopeId?: unknown; ballotCount?: unknown; contests?: { contestId?: unknown; counts?: unknown }[] }[];
 }
 
 function resultView(model: Model): ResultView | undefined {
   const r = model.input.result as ResultJSON | undefined | null;
   const hash = model.input.held.find((h) => h.type === 'result')?.hash;
-  if (!r || !hash || !Array.isArray(r.contests)) return undefined;
+  if (!r || !hash || !Array.isArray(r.scopes)) return undefined;
   const nationalId = model.input.election.roster.find((e) => e.role === 'national')?.id ?? '';
+  const found = new Map<string, { scopeId: string; counts: unknown }>();
+  for (const s of r.scopes) {
+    for (const c of Array.isArray(s.contests) ? s.contests : []) found.set(String(c.contestId), { scopeId: String(s.scopeId ?? ''), counts: c.counts });
+  }
   const contests = model.input.election.contests.map((c) => {
-    const counts = r.contests!.find((x) => x.contestId === c.id)?.counts;
-    return { id: c.id, title: c.title, options: c.options.map((name, i) => ({ name, count: Array.isArray(counts) ? Number(counts[i] ?? 0) : 0 })) };
+    const hit = found.get(c.id);
+    const counts = hit?.counts;
+    return {
+      id: c.id,
+      title: c.title,
+      scopeId: hit?.scopeId ?? c.scopeId,
+      districtId: c.districtId,
+      options: c.options.map((name, i) => ({ name, count: Array.isArray(counts) ? Number(counts[i] ?? 0) : 0 })),
+    };
   });
   return {
     hash,

@@ -336,7 +336,20 @@ export const hierarchySchema = {
         id: { type: 'string' },
         title: { type: 'string' },
         hash: { type: 'string' },
-        contests: { type: 'array', items: { type: 'object', required: ['id', 'title', 'options'], properties: { id: { type: 'string' }, title: { type: 'string' }, options: { type: 'array', items: { type: 'string' } } } } },
+        contests: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'title', 'options', 'districtId', 'scopeId'],
+            properties: {
+              id: { type: 'string' },
+              title: { type: 'string' },
+              options: { type: 'array', items: { type: 'string' } },
+              districtId: { type: 'string', description: 'the manifest district whose precincts vote in the contest' },
+              scopeId: { type: 'string', description: 'the roster node where the contest is counted complete (docs/protocol.md section 5)' },
+            },
+          },
+        },
       },
     },
     hasMap: { type: 'boolean', description: 'some state or county carries a FIPS code' },
@@ -372,10 +385,12 @@ export const hierarchySchema = {
           type: 'array',
           items: {
             type: 'object',
-            required: ['id', 'title', 'options'],
+            required: ['id', 'title', 'scopeId', 'districtId', 'options'],
             properties: {
               id: { type: 'string' },
               title: { type: 'string' },
+              scopeId: { type: 'string', description: 'where the contest was counted complete' },
+              districtId: { type: 'string' },
               options: { type: 'array', items: { type: 'object', required: ['name', 'count'], properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
             },
           },

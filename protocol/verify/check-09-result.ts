@@ -1,6 +1,7 @@
-// Check 9: the result. It is of the national tally (its hash and ballot count), lists t partial
-// decryptions of distinct trustees that check 8 found valid, by ascending trustee index, combining them gives exactly its
-// words, and its counts are what the words unpack to. Its readable result.json, when present,
+// Check 9: the result. It is made under the national tally (its hash and ballot count), lists t
+// partial decryptions of distinct trustees that check 8 found valid, by ascending trustee index;
+// per scope it names the scope node's counted tally and its ballot count, combining the partials
+// gives exactly its words, and its counts are what the words unpack to. Its readable result.json, when present,
 // says exactly what result.bin says. Nodes run the same checkResult before they accept a result
 // from the network (node/intake).
 import { equalBytes, toHex } from '../../crypto/bytes.ts';
@@ -11,13 +12,15 @@ import { ProtocolError } from '../errors.ts';
 import { shareAsPartial, type PartialDecryption } from '../partial-decryption.ts';
 import { Result, contestCounts, validateResult } from '../result.ts';
 import type { AggregateTally } from '../tally.ts';
+import type { ScopeGroups } from '../completed-groups.ts';
 
-/** Throws a ProtocolError naming the first way the result is not the national tally's decryption. */
+/** Throws a ProtocolError naming the first way the result is not the decryption of the completed groups given. */
 export function checkResult(
   ctx: ElectionContext,
   result: Result,
   national: AggregateTally,
   nationalHash: Uint8Array,
+  groups: ScopeGroups,
   validPartials: ReadonlyMap<string, PartialDecryption>,
 ): void {
   validateResult(ctx, result);
@@ -39,13 +42,22 @@ export function checkResult(
       throw new ProtocolError('inconsistent', 'result.partials', `partials must be listed by ascending trustee index: ${p.trusteeIndex} comes after ${before.trusteeIndex}`);
     }
   });
-  national.words.forEach((c, w) => {
-    const { plaintext } = combineVerifiedPartials(ctx.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.shares[w]!)));
-    if (plaintext !== result.words[w]) throw new ProtocolError('inconsistent', `result.words[${w}]`, 'combining the partials gives another plaintext');
+  // validateResult checked the scopes' ids and word counts; a hole in `groups` is left unchecked.
+  groups.forEach((g, k) => {
+    if (!g) return;
+    const s = result.scopes[k]!;
+    const path = `result.scopes[${k}]`;
+    if (s.scopeId !== g.scopeId) throw new ProtocolError('inconsistent', `${path}.scopeId`, `expected scope "${g.scopeId}"`);
+    if (!equalBytes(s.tallyHash, g.tallyHash)) throw new ProtocolError('inconsistent', `${path}.tallyHash`, `not the counted tally of "${g.scopeId}"`);
+    if (s.ballotCount !== g.ballotCount) throw new ProtocolError('inconsistent', `${path}.ballotCount`, `ballot count differs from the tally of "${g.scopeId}"`);
+    g.words.forEach((c, w) => {
+      const { plaintext } = combineVerifiedPartials(ctx.threshold, c, used.map((p) => shareAsPartial(p.trusteeIndex, p.groups[k]!.shares[w]!)));
+      if (plaintext !== s.words[w]) throw new ProtocolError('inconsistent', `${path}.words[${w}]`, 'combining the partials gives another plaintext');
+    });
+    if (JSON.stringify(contestCounts(ctx, g.scopeId, s.words)) !== JSON.stringify(s.contests)) {
+      throw new ProtocolError('inconsistent', `${path}.contests`, 'counts differ from the decrypted words');
+    }
   });
-  if (JSON.stringify(contestCounts(ctx, result.words)) !== JSON.stringify(result.contests)) {
-    throw new ProtocolError('inconsistent', 'result.contests', 'counts differ from the decrypted words');
-  }
 }
 
 /** The readable view says what the canonical result says; throws naming the difference. */

@@ -17,13 +17,13 @@ export interface CheckSpec {
 export const CHECKS = [
   { number: 1, name: 'manifest', title: 'The manifest is well formed and consistent, and its readable view matches it' },
   { number: 2, name: 'signatures', title: 'Every tally, partial decryption and the result carry their roster signer\'s valid signature, under the file name of that signer' },
-  { number: 3, name: 'ballot-proofs', title: 'Every counted precinct\'s ballots are in the record, and every ballot is valid: election, precinct, ciphertexts, proofs' },
+  { number: 3, name: 'ballot-proofs', title: 'Every counted precinct\'s ballots are in the record, and every ballot is valid: election, precinct, ballot style, ciphertexts, proofs' },
   { number: 4, name: 'ballot-uniqueness', title: 'No ballot appears twice, by hash or by ballot id' },
   { number: 5, name: 'precinct-tallies', title: 'Each precinct tally is the product of its ballots and counts them' },
   { number: 6, name: 'merkle-roots', title: 'Each precinct tally\'s Merkle root covers exactly its ballots, in log order' },
   { number: 7, name: 'aggregates', title: 'Every node has a well-formed tally, and each aggregate is the product of its children\'s, with counts that add up' },
-  { number: 8, name: 'partial-decryptions', title: 'Partial decryptions of at least t trustees are of the national tally, with valid proofs' },
-  { number: 9, name: 'result', title: 'The result is the combiner\'s, combines t valid partials to its words and counts, and its readable view matches it' },
+  { number: 8, name: 'partial-decryptions', title: 'Partial decryptions of at least t trustees decrypt every scope\'s completed group under the national tally, with valid proofs' },
+  { number: 9, name: 'result', title: 'The result is the combiner\'s, combines t valid partials to every scope\'s words and counts, and its readable view matches it' },
 ] as const satisfies readonly CheckSpec[];
 
 export const RECEIPT_CHECKS = [

@@ -17,8 +17,9 @@ import { ProtocolError } from '../errors.ts';
 import { PartialDecryption, validatePartialDecryption } from '../partial-decryption.ts';
 import { validateReceipt, type Receipt } from '../receipt.ts';
 import type { Result } from '../result.ts';
-import { AggregateTally, PrecinctTally, validateAggregateTally, validatePrecinctTally } from '../tally.ts';
+import { childTallyOf, AggregateTally, PrecinctTally, validateAggregateTally, validatePrecinctTally } from '../tally.ts';
 import { checkResult } from './check-09-result.ts';
+import { someCompletedGroups } from '../completed-groups.ts';
 import { RECEIPT_CHECKS, checkItem, checkResult as resultOf, emptyTally, type CheckResult } from './checks.ts';
 
 export interface ReceiptProof {
@@ -69,12 +70,16 @@ export function checkReceiptProof(ctx: ElectionContext, proof: ReceiptProof): Ch
       if (!national || national.nodeId !== ctx.index.national.id) throw new ProtocolError('inconsistent', 'path', 'the path does not reach the national tally');
       const r = proof.result;
       if (!r) throw new ProtocolError('missing-field', 'result', 'there is no result yet');
+      // The ballot counts in the scopes on its precinct's path, whose tallies the path holds:
+      // their groups are checked, the other scopes' are not the receipt's concern.
+      const onPath = new Map(proof.path.map((a) => [a.nodeId, childTallyOf({ kind: 'aggregate', tally: a })]));
+      const groups = someCompletedGroups(ctx, (id) => onPath.get(id));
       const valid = new Map<string, PartialDecryption>();
       for (const p of proof.partials) {
-        validatePartialDecryption(ctx, p, child.hash, national.words);
+        validatePartialDecryption(ctx, p, child.hash, groups);
         valid.set(toHex(PartialDecryption.hash(p)), p);
       }
-      checkResult(ctx, r, national, child.hash, valid);
+      checkResult(ctx, r, national, child.hash, groups, valid);
     });
   }
   return RECEIPT_CHECKS.map((spec, i) => resultOf(spec, [r1, r2, r3][i]!));

@@ -13,6 +13,7 @@ import { checkManifest } from './check-01-manifest.ts';
 import { checkPartialSignature, checkResultSignature } from './check-02-signatures.ts';
 import { checkAggregate, checkTallyForms } from './check-07-aggregates.ts';
 import { checkPartialDecryptions } from './check-08-partial-decryptions.ts';
+import { someCompletedGroups } from '../completed-groups.ts';
 import { checkResult, checkResultView } from './check-09-result.ts';
 import { CHECKS, RECEIPT_CHECKS, checkResult as resultOf, emptyTallies, emptyTally, mergeTallies, mergeTally, type CheckResult, type CheckTallies, type CheckTally } from './checks.ts';
 import { checkReceiptCounted, type ReceiptInput } from './receipt-checks.ts';
@@ -202,11 +203,27 @@ export async function verifyRecord(source: RecordSource, options: VerifyOptions 
     t[8].skips.push('the national tally failed check 2 or 7: there is nothing the partials can be checked against');
     if (result) t[9].skips.push('the national tally failed check 2 or 7');
   } else {
-    validPartials = checkPartialDecryptions(ctx, partials, nationalTally, nationalHash, t[8]);
+    // Every scope's completed group. A scope tally off the checked path (a --subtree run) is
+    // read here for signature and form only; one that failed check 2 or 7 leaves a hole.
+    const offPath = ctx.scopes.scopes.map((g) => ctx.index.node(g.scopeId)).filter((e) => !childOf.has(e.id));
+    if (offPath.length) {
+      const { atHand, signed } = readTallies(ctx, source, offPath, t);
+      coverage.tallies += signed.size;
+      const formed = checkTallyForms(ctx, atHand, t[7]);
+      for (const e of offPath) childOf.set(e.id, signed.has(e.id) ? formed.get(e.id) : undefined);
+    }
+    const groups = someCompletedGroups(ctx, (id) => childOf.get(id));
+    groups.forEach((g, k) => {
+      if (g) return;
+      const id = ctx.scopes.scopes[k]!.scopeId;
+      t[8].skips.push(`the tally of scope "${id}" failed check 2 or 7: its group is not checked`);
+      t[9].skips.push(`the tally of scope "${id}" failed check 2 or 7`);
+    });
+    validPartials = checkPartialDecryptions(ctx, partials, groups, nationalHash, t[8]);
     coverage.partials = validPartials.size;
     if (result) {
       try {
-        checkResult(ctx, result, nationalTally, nationalHash, validPartials);
+        checkResult(ctx, result, nationalTally, nationalHash, groups, validPartials);
         const view = source.resultView();
         if (view && !view.ok) throw new Error(`${view.file}: ${view.reason}`);
         if (view?.ok) checkResultView(result, view.value);

@@ -55,12 +55,15 @@ export async function runRogue(init: { ctx: ElectionContext; electionDir: string
     });
     const n2 = ctx.publicKey.n2;
     const extraVote = ctx.publicKey.encrypt(1n);
-    const forged: PrecinctTally = { ...honest!, words: honest!.words.map((w, i) => (i === 0 ? (w * extraVote) % n2 : w)) };
+    const forged: PrecinctTally = {
+      ...honest!,
+      groups: honest!.groups.map((g, k) => ({ ...g, words: g.words.map((w, i) => (k === 0 && i === 0 ? (w * extraVote) % n2 : w)) })),
+    };
     const other = generateElection({ keyBits: 1024, states: 1, countiesPerState: 1, precinctsPerCounty: 1, trustees: 1, threshold: 1 });
     const otherCtx = new ElectionContext(other.manifest);
     const otherPrecinct = other.manifest.roster.find((e) => e.role === 'precinct')!;
     const foreign = PrecinctTally.sign(
-      { version: PROTOCOL_VERSION, electionHash: otherCtx.hash, precinctId: otherPrecinct.id, words: [otherCtx.publicKey.encrypt(1n)], ballotCount: 1, ballotsRoot: honest!.ballotsRoot, logHead: honest!.logHead },
+      { version: PROTOCOL_VERSION, electionHash: otherCtx.hash, precinctId: otherPrecinct.id, groups: [{ scopeId: otherCtx.scopes.scopes[0]!.scopeId, words: [otherCtx.publicKey.encrypt(1n)] }], ballotCount: 1, ballotsRoot: honest!.ballotsRoot, logHead: honest!.logHead },
       other.nodeKeys.get(otherPrecinct.id)!.secretKey,
     );
     const stolen = loadSigningKey(join(init.electionDir, 'keys', `${precinct.id}.key`));

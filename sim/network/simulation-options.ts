@@ -2,8 +2,16 @@
 // that the CLI can show them in its help without loading the simulation (`tallymesh node` must
 // not pay for it).
 import { DEFAULT_PORTS } from '../../setup/setup-files.ts';
+import type { ElectionDefinition } from '../../setup/definition/election-definition.ts';
+import type { UniformBallot } from '../../setup/definition/uniform-definition.ts';
 
 export interface SimulationOptions {
+  /** The election to run; without it a uniform shape of states x counties x precincts. */
+  definition?: ElectionDefinition;
+  /** A uniform shape's ballot: 'local' (contests at every level, ballot styles by precinct) or 'single'. */
+  ballot: UniformBallot;
+  /** Cast vote records (NIST SP 1500-103 JSON) whose choices the voters cast, one ballot each; needs `definition`. */
+  cvrsDir?: string;
   states: number;
   counties: number;
   precincts: number;
@@ -45,6 +53,7 @@ export interface SimulationOptions {
 }
 
 export const DEFAULT_SIMULATION: SimulationOptions = {
+  ballot: 'local',
   states: 2,
   counties: 2,
   precincts: 3,

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Receipt } from '../../protocol/receipt.ts';
+import { Result, resultContests } from '../../protocol/result.ts';
 import { manifestToJSON } from '../../protocol/manifest.ts';
 import { formatCheck, formatSummary, type CheckResult } from '../../protocol/verify/index.ts';
 import { verifyRecordDir } from '../../record/verify-record-dir.ts';
@@ -17,7 +18,10 @@ import { DEFAULT_SIMULATION, type SimulationOptions } from './simulation-options
 export { DEFAULT_SIMULATION, type SimulationOptions };
 import { writeJSON } from '../../record/record-files.ts';
 import { runRecord } from '../../cli/commands/record-command.ts';
-import { SeededRandom, addToCounts, drawChoices } from '../simulated-voters.ts';
+import { SeededRandom, addToCounts, drawBallot } from '../simulated-voters.ts';
+import { readCvrDirectory } from '../cvr/cvr-directory.ts';
+import { tabulate } from '../cvr/tabulate.ts';
+import type { CastRecord } from '../cvr/cast-record.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { BallotEncryptors } from '../ballot-encryptors.ts';
 import { SimNetwork } from './sim-network.ts';
@@ -35,6 +39,8 @@ const CLOSING_CONCURRENCY = 8;
 export interface SimulationOutcome {
   ok: boolean;
   out: string;
+  /** The voters were cast vote records: `expected` is their plain tabulation. */
+  fromRecords: boolean;
   expected: Map<string, bigint[]>;
   announced: Map<string, number[]> | undefined;
   checks: CheckResult[];
@@ -127,8 +133,13 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
 
   // Setup
   let t0 = performance.now();
-  progress.line('setup', `generating a ${o.keyBits}-bit ${5}-of-9 threshold key and ${o.states * o.counties * (o.precincts + 1) + o.states + 1 + 9} node keys`);
-  const election = generateElection({ states: o.states, countiesPerState: o.counties, precinctsPerCounty: o.precincts, keyBits: o.keyBits });
+  progress.line('setup', `generating a ${o.keyBits}-bit 5-of-9 threshold key and the node keys`);
+  if (o.cvrsDir && !o.definition) throw new Error('--cvrs needs --definition: the records name its contests, options and ballot styles');
+  const election = generateElection(
+    o.definition ? { definition: o.definition, keyBits: o.keyBits } : { states: o.states, countiesPerState: o.counties, precinctsPerCounty: o.precincts, keyBits: o.keyBits, ballot: o.ballot },
+  );
+  // The voters: from cast vote records (each one ballot at its precinct), else simulated.
+  const records = o.cvrsDir && o.definition ? readCvrDirectory(o.cvrsDir, o.definition) : undefined;
   const hosts = makeHosts(o, election.manifest.roster, (line) => progress.note(line));
   writeSetup(electionDir, election, { host: '127.0.0.1', basePort: o.basePort, ...(hosts ? { hostOf: (id: string) => hosts.lab.address(hosts.placement.hostOf.get(id)!) } : {}) });
   const ctx = new ElectionContext(election.manifest);
@@ -137,6 +148,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   progress.done('setup', `election ${election.manifest.electionId}, hash ${ctx.hashHex.slice(0, 16)}…`);
 
   const roster = election.manifest.roster;
+  const nationalId = ctx.index.national.id;
   const precincts = roster.filter((e) => e.role === 'precinct').map((e) => e.id);
   const counties = roster.filter((e) => e.role === 'county').map((e) => e.id);
   const states = roster.filter((e) => e.role === 'state').map((e) => e.id);
@@ -171,7 +183,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     const where = hosts ? `on ${hosts.placement.hosts} hosts (network namespaces ${hosts.lab.address(0)}…${hosts.lab.address(hosts.placement.hosts - 1)})` : 'on 127.0.0.1';
     progress.done('nodes', `${net.online.length} nodes ${where} (${processes.size ? `${processes.size} as their own process` : 'all in this process'})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
     phases.start = performance.now() - t0;
-    const dashboard = `${net.url('national')}/dashboard`;
+    const dashboard = `${net.url(nationalId)}/dashboard`;
     progress.note(`dashboard: ${dashboard} (the national node's live map of the count)`);
     o.onDashboard?.(dashboard);
 
@@ -180,7 +192,14 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     const rng = new SeededRandom(o.seed);
     const receipts = new Map<string, Receipt[]>();
     let cast = 0;
-    const total = precincts.length * o.ballots;
+    const total = records ? records.length : precincts.length * o.ballots;
+    const recordsOf = new Map<string, CastRecord[]>();
+    for (const r of records ?? []) recordsOf.set(r.precinctId, [...(recordsOf.get(r.precinctId) ?? []), r]);
+    if (records) {
+      // The plain tabulation of the same records is what the announced counts must equal.
+      for (const [id, row] of tabulate(o.definition!, records)) expected.set(id, row.map(BigInt));
+      progress.note(`--cvrs: ${records.length} cast vote records from ${o.cvrsDir} at ${recordsOf.size} precincts`);
+    }
     let killDone = false;
     const submit = async (precinctId: string, voterId: string, ballot: unknown): Promise<Receipt> => {
       for (let attempt = 0; ; attempt++) {
@@ -201,13 +220,15 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       precincts.map(async (precinctId) => {
         const list: Receipt[] = [];
         receipts.set(precinctId, list);
-        const voters = Array.from({ length: o.ballots }, (_, i) => {
-          const choices = drawChoices(ctx.layout, rng);
-          addToCounts(expected, ctx.layout, choices);
-          return { voterId: `${precinctId}/voter-${i + 1}`, choices };
-        });
+        const voters = records
+          ? (recordsOf.get(precinctId) ?? []).map((r, i) => ({ voterId: `${precinctId}/voter-${i + 1}`, ballotStyleId: r.ballotStyleId, choices: r.choices }))
+          : Array.from({ length: o.ballots }, (_, i) => {
+              const { ballotStyleId, choices, contests } = drawBallot(ctx, precinctId, rng);
+              addToCounts(expected, contests, choices);
+              return { voterId: `${precinctId}/voter-${i + 1}`, ballotStyleId, choices };
+            });
         for (const [i, voter] of voters.entries()) {
-          if (precinctId === killed && !killDone && i === Math.floor(o.ballots / 2)) {
+          if (precinctId === killed && !killDone && i === Math.floor(voters.length / 2)) {
             killDone = true;
             progress.note(`--kill-precinct: SIGKILL to ${precinctId} after ${i} acknowledged ballots; restarting it`);
             await net.kill(precinctId);
@@ -215,7 +236,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
             // Voters keep coming while it restarts: their submissions retry until it answers.
             void restart.then(() => progress.note(`--kill-precinct: ${precinctId} is back`));
           }
-          const ballot = await pool.encrypt(precinctId, voter.choices);
+          const ballot = await pool.encrypt(precinctId, voter.ballotStyleId, voter.choices);
           list.push(await submit(precinctId, voter.voterId, ballot));
           progress.line('voting', `${++cast}/${total} ballots encrypted by voters' clients, validated, logged and receipted`);
         }
@@ -231,7 +252,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       progress.note(`--county-down: stopping ${downCounty} before the precincts close`);
       await net.stop(downCounty);
     }
-    if (hosts) faults = startWireFaults(hosts.lab, hosts.placement, o, (line) => progress.note(line));
+    if (hosts) faults = startWireFaults(hosts.lab, hosts.placement, o, (line) => progress.note(line), { state: states[0]!, county: counties[0]!, trustee: trustees[0]!, national: nationalId });
     // A few precincts at a time, as officials would: one by one takes minutes on a large network.
     let closed = 0;
     const queue = [...precincts];
@@ -257,7 +278,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     const levels: [string, string[]][] = [
       ['county', counties],
       ['state', states],
-      ['national', ['national']],
+      ['national', [nationalId]],
     ];
     const deadline = Date.now() + o.timeoutMs;
     let mark = t0 + phases['precinct close']!;
@@ -283,11 +304,12 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     const possible = trustees.length - offline.size;
     const decryptDeadline = possible >= needed ? deadline : Date.now() + 10_000;
     for (;;) {
-      nationalStatus = await getJSON<NodeStatus>(`${net.url('national')}/status`);
-      const result = await getJSON<{ contests: { contestId: string; counts: number[] }[] }>(`${net.url('national')}/result`);
+      nationalStatus = await getJSON<NodeStatus>(`${net.url(nationalId)}/status`);
+      const resultJSON = await getJSON<unknown>(`${net.url(nationalId)}/result`);
+      const result = resultJSON ? Result.fromJSON(resultJSON) : undefined;
       progress.line('decryption', `${nationalStatus?.threshold.valid ?? 0} valid partial decryptions (${needed} needed)`);
       if (result) {
-        announced = new Map(result.contests.map((c) => [c.contestId, c.counts]));
+        announced = new Map(resultContests(ctx, result).map((c) => [c.contestId, c.counts]));
         break;
       }
       if (Date.now() > decryptDeadline) break;
@@ -312,7 +334,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     if (announced) {
       t0 = performance.now();
       const recordDir = join(out, 'record');
-      const { record } = await runRecord({ from: ['national', ...precincts].map((id) => net.url(id)), out: recordDir, print: () => undefined, warn: (w) => progress.note(`record: ${w}`) });
+      const { record } = await runRecord({ from: [nationalId, ...precincts].map((id) => net.url(id)), out: recordDir, print: () => undefined, warn: (w) => progress.note(`record: ${w}`) });
       // One verification of the written folder, every core, the killed precinct's receipts with it.
       const list = killed ? (receipts.get(killed) ?? []) : [];
       const verification = await verifyRecordDir(recordDir, { receipts: list.map((receipt) => ({ label: `receipt ${receipt.logPosition} of ${killed}`, receipt })) });
@@ -349,24 +371,28 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
       if (Number(exp[i] ?? 0n) !== ann[i]) correct = false;
     });
   }
-  if (announced && !correct) problems.push('the announced counts differ from the simulated voters\' choices');
+  if (announced && !correct) problems.push(`the announced counts differ from ${records ? 'the plain tabulation of the cast vote records' : 'the simulated voters\' choices'}`);
   writeJSON(join(out, 'expected-counts.json'), Object.fromEntries([...expected].map(([k, v]) => [k, v.map(String)])));
   const ok = correct && problems.length === 0 && checks.length > 0 && checks.every((c) => c.status === 'pass');
   const threshold = election.manifest.threshold.threshold;
   const expectNoResult = trustees.length - offline.size < threshold ? { offline: offline.size, trustees: trustees.length, threshold } : undefined;
-  return { ok, out, expected, announced, checks, verificationSummary, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult, peakRssMb: peakRss / 2 ** 20 };
+  return { ok, out, fromRecords: !!records, expected, announced, checks, verificationSummary, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult, peakRssMb: peakRss / 2 ** 20 };
 }
 
 /** The closing report: counts, checks, phase times. */
-export function printReport(outcome: SimulationOutcome, contests: { id: string; options: string[] }[], say: (line: string) => void): void {
+export function printReport(outcome: SimulationOutcome, contests: { id: string; options: string[] }[], say: (line: string) => void, scopeOf?: (contestId: string) => string): void {
   say('');
-  say('contest / option                 expected   announced');
-  for (const contest of contests) {
-    contest.options.forEach((name, i) => {
-      const e = Number(outcome.expected.get(contest.id)?.[i] ?? 0n);
-      const a = outcome.announced?.get(contest.id)?.[i];
-      say(`${`${contest.id} / ${name}`.padEnd(30)}${String(e).padStart(10)}${(a === undefined ? '—' : String(a)).padStart(12)}${a === undefined || a === e ? '' : '  MISMATCH'}`);
-    });
+  const rows = contests.flatMap((c) => c.options.map((name, i) => ({ c, name, i })));
+  const width = Math.max(30, ...rows.map((r) => r.c.id.length + r.name.length + 5));
+  const expectedLabel = outcome.fromRecords ? 'tabulated' : 'expected';
+  let last = '';
+  say(`${'contest / option'.padEnd(width)}${expectedLabel.padStart(10)}${'announced'.padStart(12)}`);
+  for (const { c, name, i } of rows) {
+    if (scopeOf && c.id !== last) say(`${c.id} (counted at ${scopeOf(c.id)})`);
+    last = c.id;
+    const e = Number(outcome.expected.get(c.id)?.[i] ?? 0n);
+    const a = outcome.announced?.get(c.id)?.[i];
+    say(`${`  ${scopeOf ? '' : `${c.id} / `}${name}`.padEnd(width)}${String(e).padStart(10)}${(a === undefined ? '—' : String(a)).padStart(12)}${a === undefined || a === e ? '' : '  MISMATCH'}`);
   }
   if (outcome.checks.length) {
     say('');
@@ -388,7 +414,7 @@ export function printReport(outcome: SimulationOutcome, contests: { id: string; 
   // No result is still exit status 1 (an election without a result), but not reported as a defect
   // when the scenario took away the threshold.
   const verdict = outcome.ok
-    ? 'OK: the announced result equals the simulated voters\' choices and the record verifies'
+    ? `OK: the announced result equals ${outcome.fromRecords ? 'the plain tabulation of the cast vote records' : 'the simulated voters\' choices'} and the record verifies`
     : outcome.expectNoResult && !outcome.announced && outcome.problems.length === 1
       ? 'NO RESULT, as this scenario expects'
       : 'FAILED: see the problems above';

@@ -21,7 +21,7 @@ export interface WireFaults {
 /** The period of a flapping link: this long down, this long up. */
 export const FLAP_PERIOD_MS = 3_000;
 
-export function startWireFaults(lab: HostLab, placement: Placement, o: WireFaultOptions, note: (line: string) => void, ids = { state: 'state-01', county: 'county-01-001', trustee: 'trustee-01' }): WireFaults {
+export function startWireFaults(lab: HostLab, placement: Placement, o: WireFaultOptions, note: (line: string) => void, ids = { state: 'state-01', county: 'county-01-001', trustee: 'trustee-01', national: 'national' }): WireFaults {
   const host = (id: string): number => {
     const h = placement.hostOf.get(id);
     if (h === undefined) throw new Error(`no host for ${id}`);
@@ -41,7 +41,7 @@ export function startWireFaults(lab: HostLab, placement: Placement, o: WireFault
     });
 
   if (o.partitionMs > 0) {
-    const [a, b] = [host(ids.state), host('national')];
+    const [a, b] = [host(ids.state), host(ids.national)];
     if (a === b) throw new Error(`--partition needs ${ids.state} and the national node on different hosts (more --hosts)`);
     lab.partition(a, b);
     const heal = (): void => lab.heal(a, b);

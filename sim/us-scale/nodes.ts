@@ -147,10 +147,11 @@ export class PartitionNodes {
     let ballots = 0;
     this.precincts.forEach((id, i) => {
       const count = this.ballots.get(id)!;
-      const counts = drawPrecinctCounts(ctx.layout, seed, id, count);
+      const layout = ctx.scopes.scopes[0]!;
+      const counts = drawPrecinctCounts(layout, seed, id, count);
       addCounts(totals, counts);
       ballots += count;
-      const tally = syntheticPrecinctTally(ctx.layout, ctx.hash, publicKey, id, counts, count, this.secret(id));
+      const tally = syntheticPrecinctTally(layout, ctx.hash, publicKey, id, counts, count, this.secret(id));
       this.tallies.set(id, { kind: 'precinct', tally });
       if ((i + 1) % PROGRESS_EVERY === 0) this.progress('precincts', i + 1, this.precincts.length);
     });

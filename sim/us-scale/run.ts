@@ -23,7 +23,8 @@ import { ElectionContext } from '../../protocol/election.ts';
 import { encodeManifest } from '../../protocol/manifest.ts';
 import { PartialDecryption } from '../../protocol/partial-decryption.ts';
 import type { ElectionRecord } from '../../protocol/record.ts';
-import type { Result } from '../../protocol/result.ts';
+import { resultContests, type Result } from '../../protocol/result.ts';
+import { completedGroupsOf } from '../../protocol/completed-groups.ts';
 import { AggregateTally, PrecinctTally, type AnyTally } from '../../protocol/tally.ts';
 import type { CheckResult, Verification } from '../../protocol/verify/index.ts';
 import { verifyRecordDir } from '../../record/verify-record-dir.ts';
@@ -33,7 +34,7 @@ import {  writeRecord } from '../../record/record-files.ts';
 import { decodeFramed, encodeFramed } from '../../protocol/record.ts';
 import { loadUsAtlas } from '../../setup/us-atlas.ts';
 import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
-import { DEFAULT_SETUP } from '../../setup/election-setup.ts';
+import { DEFAULT_SETUP, singleBallotPlan } from '../../setup/election-setup.ts';
 import { buildManifest, publicIdentity, trusteeIds, type PublicIdentity } from '../../setup/manifest-builder.ts';
 import { buildUsHierarchy, hierarchyNodes, partitionStates } from './us-jurisdictions.ts';
 import { LocalHost, WorkerHost, type NodeHost } from './hosts.ts';
@@ -233,13 +234,18 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     for (const [id, k] of mainKeys) identities.set(id, publicIdentity(k.publicKey));
     say(`  ${fmt(identities.size)} Ed25519 keys in ${secs(keysMs)} s (threads: ${keyReplies.map((r) => secs(r.ms) + ' s').join(', ')}); ${o.keyBits}-bit 5-of-9 threshold key dealt in ${secs(dealMs)} s meanwhile`);
     let t = performance.now();
+    const plan = singleBallotPlan(hierarchyNodes(h), STANDARD_CONTESTS, 'TallyMesh U.S.-scale simulation');
     const manifest = buildManifest({
       electionId: `us-scale-${o.seed.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64),
-      title: 'TallyMesh U.S.-scale simulation',
-      jurisdictions: hierarchyNodes(h),
+      title: plan.title,
+      jurisdictions: plan.jurisdictions,
       identities,
       key,
-      contests: STANDARD_CONTESTS,
+      contests: plan.contests,
+      districts: plan.districts,
+      parties: plan.parties,
+      ballotStyles: plan.ballotStyles,
+      precinctStyles: plan.precinctStyles,
       slotBits: DEFAULT_SETUP.slotBits,
       checkpointInterval: DEFAULT_SETUP.checkpointInterval,
       closesAt: 0,
@@ -356,7 +362,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
       partials.push(r.partial);
     }
     partials.push(...(await remotePending));
-    const combiner = new CombinerRole(ctx, nationalId, mainKeys.get(nationalId)!.secretKey, national);
+    const combiner = new CombinerRole(ctx, nationalId, mainKeys.get(nationalId)!.secretKey, national, completedGroupsOf(ctx, (id) => tallies.get(id)));
     for (const p of partials) {
       const outcome = combiner.add(p);
       if (outcome !== 'accepted') throw new Error(`combiner: partial of ${p.trusteeId} ${outcome}: ${combiner.rejections.map((r) => r.reason).join('; ')}`);
@@ -399,7 +405,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     const totalMs = levels.reduce((a, l) => a + l.wallMs, 0);
 
     // ---- counts
-    const announced: Record<string, number[]> = Object.fromEntries(result.contests.map((c) => [c.contestId, c.counts]));
+    const announced: Record<string, number[]> = Object.fromEntries(resultContests(ctx, result).map((c) => [c.contestId, c.counts]));
     const expectedObj: Record<string, number[]> = Object.fromEntries(expected);
     let countsMatch = result.ballotCount === o.ballots && ballots === o.ballots;
     print('');

@@ -11,6 +11,7 @@
 import { EMPTY_ROOT } from '../../crypto/merkle.ts';
 import type { PaillierPublicKey } from '../../crypto/paillier.ts';
 import type { BallotLayout } from '../../protocol/layout.ts';
+import type { ScopeLayout } from '../../protocol/scopes.ts';
 import { packCounts } from '../../protocol/layout.ts';
 import { LOG_GENESIS_HASH } from '../../protocol/log-chain.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
@@ -62,7 +63,7 @@ export function addCounts(into: Counts, add: Counts): void {
 
 /** The precinct's signed tally of its synthetic counts. */
 export function syntheticPrecinctTally(
-  layout: BallotLayout,
+  layout: ScopeLayout,
   electionHash: Uint8Array,
   publicKey: PaillierPublicKey,
   precinctId: string,
@@ -79,7 +80,8 @@ export function syntheticPrecinctTally(
       version: PROTOCOL_VERSION,
       electionHash,
       precinctId,
-      words: plain.map((m) => publicKey.encryptVariableTime(m)),
+      // The U.S.-scale ballot is one style counted at the national scope: one group.
+      groups: [{ scopeId: layout.scopeId, words: plain.map((m) => publicKey.encryptVariableTime(m)) }],
       ballotCount,
       ballotsRoot: EMPTY_ROOT,
       logHead: LOG_GENESIS_HASH,

@@ -116,13 +116,30 @@ describe('the dashboard in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).stillTheSamePage)).toBe(true);
 
     // The counts on the page equal the announced result.
-    const announced = (await (await fetch(new URL('/result', url))).json()) as { contests: { contestId: string; counts: number[] }[] };
+    const announced = (await (await fetch(new URL('/result', url))).json()) as { scopes: { scopeId: string; contests: { contestId: string; counts: number[] }[] }[] };
+    const announcedContests = announced.scopes.flatMap((s) => s.contests);
     const shown = await displayedCounts(page);
-    const { STANDARD_CONTESTS } = await import('../../protocol/contests.ts');
-    for (const contest of STANDARD_CONTESTS) {
-      const counts = announced.contests.find((c) => c.contestId === contest.id)!.counts;
+    const manifest = decode(ManifestSchema, new Uint8Array(Buffer.from(((await (await fetch(new URL('/manifest', url))).json()) as { manifest: string }).manifest, 'base64')), 'manifest');
+    const contests = manifest.contests;
+    expect(Object.keys(shown).sort()).toEqual(contests.map((c) => c.id).sort());
+    for (const contest of contests) {
+      const counts = announcedContests.find((c) => c.contestId === contest.id)!.counts;
       expect(shown[contest.id], contest.id).toEqual(Object.fromEntries(contest.options.map((o, i) => [o, counts[i]])));
     }
+    // Per jurisdiction: a county's "results" shows exactly the contests counted there; a
+    // contest's "counted at" shows where its district was completed (a state's contests here).
+    const scopeOf = new Map(announced.scopes.flatMap((sc) => sc.contests.map((c) => [c.contestId, sc.scopeId] as const)));
+    const county = [...new Set(scopeOf.values())].find((id) => id.startsWith('county-'))!;
+    await page.click(`#tree button[data-results="${county}"]`);
+    await page.waitForSelector(`#results-focus[data-focus="${county}"]`);
+    const countyShown = await page.$$eval('#results [data-contest]', (els) => els.map((e) => e.getAttribute('data-contest')!));
+    expect(countyShown.sort()).toEqual([...scopeOf].filter(([, sc]) => sc === county).map(([id]) => id).sort());
+    const stateContest = [...scopeOf].find(([, sc]) => sc.startsWith('state-'))!;
+    await page.click('#results-all');
+    await page.click(`#results [data-contest="${stateContest[0]}"] .scope-link`);
+    await page.waitForSelector(`#results-focus[data-focus="${stateContest[1]}"]`);
+    expect(await page.locator(`#results [data-contest="${stateContest[0]}"]`).count()).toBe(1);
+    await page.click('#results-all');
     // The text views carry the same facts: the trustees' partials (at least the threshold, all
     // valid; late ones may still be on their way) and every county in the tree.
     expect(await page.locator('#trustees [data-trustee]').count()).toBe(9);
@@ -141,7 +158,6 @@ describe('the dashboard in headless Chromium', () => {
 
     // "Check my receipt": a voter's receipt as the precinct serves it (with its inclusion proof),
     // checked by the browser against the national node's published data.
-    const manifest = decode(ManifestSchema, new Uint8Array(Buffer.from(((await (await fetch(new URL('/manifest', url))).json()) as { manifest: string }).manifest, 'base64')), 'manifest');
     const precinct = 'precinct-01-001-001';
     const precinctUrl = `http://127.0.0.1:${27400 + 2 * manifest.roster.findIndex((e) => e.id === precinct) + 1}`;
     const [entry] = (await (await fetch(`${precinctUrl}/log?from=1&limit=1`)).json()) as { ballotHash: string }[];
@@ -165,7 +181,7 @@ describe('the dashboard in headless Chromium', () => {
     const outcome = await simulation;
     expect(outcome.problems).toEqual([]);
     expect(outcome.ok).toBe(true);
-    for (const contest of STANDARD_CONTESTS) {
+    for (const contest of contests) {
       expect(contest.options.map((o) => shown[contest.id]![o])).toEqual(outcome.expected.get(contest.id)!.map(Number));
     }
   }, 600_000);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { HostLab, namespaceSupport, sweepAbandonedLabs, wireShaping } from '../../sim/network/host-lab.ts';
 import { placeOnHosts } from '../../sim/network/host-placement.ts';
 import { runSimulation, printReport, type SimulationOptions, type SimulationOutcome } from '../../sim/network/simulation.ts';
-import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
+import { loadManifest } from '../../setup/setup-files.ts';
 import { generateElection } from '../../setup/election-setup.ts';
 import { BIN, REPO_ROOT } from '../support/paths.ts';
 
@@ -27,7 +27,7 @@ const namespaces = (): string[] => spawnSync('ip', ['netns', 'list'], { encoding
 async function simulate(options: Partial<SimulationOptions>): Promise<{ outcome: SimulationOutcome; output: string; listens: string[] }> {
   const lines: string[] = [];
   const outcome = await runSimulation({ ...SMALL, ...options, print: (l) => lines.push(l) });
-  printReport(outcome, STANDARD_CONTESTS, (l) => lines.push(l));
+  printReport(outcome, loadManifest(join(outcome.out, 'election', 'manifest.json')).contests, (l) => lines.push(l));
   const nodes = join(outcome.out, 'election', 'nodes');
   const listens = readdirSync(nodes).flatMap((f) => (JSON.parse(readFileSync(join(nodes, f), 'utf8')) as { listen: string[] }).listen);
   rmSync(outcome.out, { recursive: true, force: true });

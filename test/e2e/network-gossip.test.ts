@@ -41,7 +41,7 @@ function tally(precinctId: string, signWith = key(precinctId), electionHash = ct
       version: PROTOCOL_VERSION,
       electionHash,
       precinctId,
-      words: Array.from({ length: ctx.layout.wordCount }, () => ctx.publicKey.encrypt(0n)),
+      groups: ctx.scopes.groupsOf(precinctId).map((g) => ({ scopeId: g.scopeId, words: Array.from({ length: g.wordCount }, () => ctx.publicKey.encrypt(0n)) })),
       ballotCount,
       ballotsRoot: new Uint8Array(32),
       logHead: new Uint8Array(32),

@@ -34,7 +34,7 @@ beforeAll(async () => {
       version: PROTOCOL_VERSION,
       electionHash: ctx.hash,
       precinctId: 'precinct-01-001-001',
-      words: Array.from({ length: ctx.layout.wordCount }, () => ctx.publicKey.encrypt(0n)),
+      groups: ctx.scopes.groupsOf('precinct-01-001-001').map((g) => ({ scopeId: g.scopeId, words: Array.from({ length: g.wordCount }, () => ctx.publicKey.encrypt(0n)) })),
       ballotCount: 3,
       ballotsRoot: new Uint8Array(32),
       logHead: new Uint8Array(32),

@@ -69,7 +69,7 @@ describe('an election over libp2p', () => {
       const r = await json(`${net.url('national')}/result`);
       return r.status === 200 ? r.body : undefined;
     });
-    const president = result.contests.find((c: any) => c.contestId === 'president');
+    const president = result.scopes.flatMap((s: any) => s.contests).find((c: any) => c.contestId === 'president');
     expect(president.counts).toEqual([1, 0, 1, 0]);
 
     // A voter checks the receipt without the record: from the national node, and from the

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { toHex } from '../../crypto/bytes.ts';
 import { partialDecrypt } from '../../crypto/threshold.ts';
-import { Ballot, ballotWords, encryptBallot, type Choices } from '../../protocol/ballot.ts';
+import { Ballot, ballotGroups, encryptBallot, type Choices } from '../../protocol/ballot.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
 import { packCounts } from '../../protocol/layout.ts';
 import { PartialDecryption, partialContext, validatePartialDecryption } from '../../protocol/partial-decryption.ts';
-import { Result, contestCounts } from '../../protocol/result.ts';
-import { AggregateTally, PrecinctTally, multiplyWords } from '../../protocol/tally.ts';
+import { Result, contestCounts, resultContests } from '../../protocol/result.ts';
+import { completedGroups } from '../../protocol/completed-groups.ts';
+import { AggregateTally, PrecinctTally, childTallyOf, multiplyWords, type ChildTally, type TallyGroup } from '../../protocol/tally.ts';
 import { LocalNetwork } from '../../sim/local-network.ts';
 import type { Topic } from '../../node/network/topics.ts';
 import { waitFor, writeTestElection, type ElectionFolder } from '../support/network-fixture.ts';
@@ -164,6 +165,17 @@ function readToken(folder: ElectionFolder): string {
   return readFileSync(join(folder.dir, 'admin-token'), 'utf8').trim();
 }
 
+/** A result's counts (its JSON view, from GET /result) per contest in manifest order, whatever scope counted them. */
+function countsOf(ctx: ElectionContext, result: unknown): { contestId: string; counts: number[] }[] {
+  return resultContests(ctx, Result.fromJSON(result)).map(({ contestId, counts }) => ({ contestId, counts }));
+}
+
+/** A ballot's contests as the groups of its precinct's tally (protocol/ballot.ts ballotGroups), with their scopes. */
+function ballotTallyGroups(ctx: ElectionContext, ballot: Ballot): TallyGroup[] {
+  const words = ballotGroups(ctx, ballot);
+  return ctx.scopes.groupsOf(ballot.precinctId).map((g, k) => ({ scopeId: g.scopeId, words: words[k]! }));
+}
+
 const trusteeOverride = (c: { role: string }) => (c.role === 'trustee' ? { autoDecrypt: true } : {});
 
 /** A small election with every node running in this process, trustees decrypting by themselves. */
@@ -281,7 +293,7 @@ describe('restarts and catch-up (5 trustees, threshold 3; trustee-02 and trustee
 
     const result = await waitForResult(net);
     expect(result.ballotCount).toBe(8);
-    expect(result.contests).toEqual(voters.expected());
+    expect(countsOf(ctx, result)).toEqual(voters.expected());
   });
 
   it('a county restarted after it aggregated keeps its tally (same hash) and its children', { timeout: TEST_TIMEOUT }, async () => {
@@ -303,7 +315,7 @@ describe('restarts and catch-up (5 trustees, threshold 3; trustee-02 and trustee
     expect(Result.fromJSON(result).combinerId).toBe('national');
     expect(voters.choices).toHaveLength(8);
     expect(result.ballotCount).toBe(8);
-    expect(result.contests).toEqual(voters.expected());
+    expect(countsOf(ctx, result)).toEqual(voters.expected());
     expect(result.partials).toHaveLength(3);
     const status = (await get(net, 'national', '/status')).body;
     expect(status.hasResult).toBe(true);
@@ -377,20 +389,33 @@ describe('trustees (4 trustees, threshold 3): too few, then a cheating one, then
     const tallyHash = AggregateTally.hash(national);
     expect(toHex(tallyHash)).toBe(view.hash);
 
+    // The completed groups the trustees decrypt: each scope node's tally, as the national node holds it.
+    const scopeTallies = new Map<string, ChildTally>();
+    for (const scope of ctx.scopes.scopes) {
+      const v = await waitFor(`the tally of scope ${scope.scopeId}`, () => tallyView(net, 'national', scope.scopeId), LONG);
+      scopeTallies.set(scope.scopeId, childTallyOf({ kind: 'aggregate', tally: AggregateTally.fromJSON(v.artifact) }));
+    }
+    const groups = completedGroups(ctx, (id) => scopeTallies.get(id));
+
     // trustee-01's real partial decryption, with its real share and key...
     const share = folder.election.shares.get('trustee-01')!;
     const key = folder.election.nodeKeys.get('trustee-01')!.secretKey;
-    const shares = national.words.map((c, w) => {
-      const p = partialDecrypt(ctx.threshold, share, c, partialContext(ctx.hash, tallyHash, w));
-      return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
-    });
-    const body = { version: PROTOCOL_VERSION, electionHash: ctx.hash, trusteeId: 'trustee-01', trusteeIndex: 1, tallyHash, shares };
+    const partialGroups = groups.map((g) => ({
+      scopeId: g.scopeId,
+      tallyHash: g.tallyHash,
+      shares: g.words.map((c, w) => {
+        const p = partialDecrypt(ctx.threshold, share, c, partialContext(ctx.hash, g.tallyHash, w));
+        return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
+      }),
+    }));
+    const body = { version: PROTOCOL_VERSION, electionHash: ctx.hash, trusteeId: 'trustee-01', trusteeIndex: 1, tallyHash, groups: partialGroups };
     const honest = PartialDecryption.sign(body, key);
-    expect(() => validatePartialDecryption(ctx, honest, tallyHash, national.words)).not.toThrow();
-    // ...with a wrong value (times 4 mod n^2), signed again with trustee-01's key.
+    expect(() => validatePartialDecryption(ctx, honest, tallyHash, groups)).not.toThrow();
+    // ...with a wrong value (times 4 mod n^2) in the first group's first share, signed again with trustee-01's key.
     const n2 = ctx.publicKey.n2;
-    bad = PartialDecryption.sign({ ...body, shares: shares.map((s, w) => (w === 0 ? { ...s, value: (s.value * 4n) % n2 } : s)) }, key);
-    expect(() => validatePartialDecryption(ctx, bad, tallyHash, national.words)).toThrow();
+    const wrong = partialGroups.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, w) => (w === 0 ? { ...s, value: (s.value * 4n) % n2 } : s)) } : g));
+    bad = PartialDecryption.sign({ ...body, groups: wrong }, key);
+    expect(() => validatePartialDecryption(ctx, bad, tallyHash, groups)).toThrow();
     const badHash = toHex(PartialDecryption.hash(bad));
 
     const board: Topic = { kind: 'board' };
@@ -417,7 +442,7 @@ describe('trustees (4 trustees, threshold 3): too few, then a cheating one, then
     await net.start('trustee-04');
     const result = await waitForResult(net);
     expect(result.ballotCount).toBe(3);
-    expect(result.contests).toEqual(voters.expected());
+    expect(countsOf(ctx, result)).toEqual(voters.expected());
     expect(result.partials).toHaveLength(3);
     expect(result.partials).not.toContain(badHash);
     const items = (await get(net, 'national', '/board?from=1&limit=1000')).body.items as any[];
@@ -497,7 +522,7 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
       return rogues.every((r) => peers.some((p) => p.peerId === r.peerId && p.admission === 'observer'));
     }, LONG);
 
-    const extraVote = ballotWords(ctx, encryptBallot(ctx, Y, { president: [3], senate: [2], 'measure-1': [1] }));
+    const extraVote = ballotTallyGroups(ctx, encryptBallot(ctx, Y, { president: [3], senate: [2], 'measure-1': [1] }));
     const envelope = (t: PrecinctTally) => ({ type: 'precinct-tally' as const, bytes: PrecinctTally.encode(t) });
     const publishBoth = async (r: RoguePeer, t: PrecinctTally) => {
       await r.publish(countyTopic, envelope(t));
@@ -506,7 +531,7 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
 
     // (a) Forged: Y's id (Y has not reported yet), signed with the rogue's own key.
     const forged = PrecinctTally.sign(
-      { version: PROTOCOL_VERSION, electionHash: ctx.hash, precinctId: Y, words: extraVote, ballotCount: 1, ballotsRoot: new Uint8Array(randomBytes(32)), logHead: new Uint8Array(randomBytes(32)) },
+      { version: PROTOCOL_VERSION, electionHash: ctx.hash, precinctId: Y, groups: extraVote, ballotCount: 1, ballotsRoot: new Uint8Array(randomBytes(32)), logHead: new Uint8Array(randomBytes(32)) },
       forger.secretKey,
     );
     await publishBoth(rForger, forged);
@@ -519,7 +544,7 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
         version: PROTOCOL_VERSION,
         electionHash: fctx.hash,
         precinctId: Y,
-        words: ballotWords(fctx, encryptBallot(fctx, Y, { president: [3] })),
+        groups: ballotTallyGroups(fctx, encryptBallot(fctx, Y, { president: [3] })),
         ballotCount: 1,
         ballotsRoot: new Uint8Array(randomBytes(32)),
         logHead: new Uint8Array(randomBytes(32)),
@@ -535,7 +560,7 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
         version: PROTOCOL_VERSION,
         electionHash: ctx.hash,
         precinctId: X,
-        words: multiplyWords(ctx, [honestTally.words, extraVote]),
+        groups: honestTally.groups.map((g, k) => ({ scopeId: g.scopeId, words: multiplyWords(ctx, g.words.length, [g.words, extraVote[k]!.words]) })),
         ballotCount: honestTally.ballotCount + 1,
         ballotsRoot: new Uint8Array(randomBytes(32)),
         logHead: new Uint8Array(randomBytes(32)),
@@ -573,7 +598,7 @@ describe('a rogue observer publishing forged, foreign and equivocating tallies',
     await closePolls(net, token, Y);
     const result = await waitForResult(net);
     expect(result.ballotCount).toBe(3);
-    expect(result.contests).toEqual(voters.expected());
+    expect(countsOf(ctx, result)).toEqual(voters.expected());
     const yHash = (await tallyView(net, Y, Y))!.hash;
     const countyTally = (await tallyView(net, COUNTY, COUNTY))!;
     const children = AggregateTally.fromJSON(countyTally.artifact).children.map((c) => ({ id: c.id, tallyHash: toHex(c.tallyHash) }));
@@ -643,8 +668,11 @@ describe('forged results on the live network', () => {
     const board: Topic = { kind: 'board' };
     const target = addressOf(net, COUNTY);
     // Self-consistent forgeries (their counts are what their words say): 1000 votes for the first option.
-    const words = packCounts(ctx.layout, new Map(ctx.manifest.contests.map((c) => [c.id, c.options.map((_, i) => (i === 0 ? 1000n : 0n))])));
-    const fake = { version: PROTOCOL_VERSION, electionHash: ctx.hash, tallyHash: new Uint8Array(randomBytes(32)), ballotCount: 1000, partials: [], words, contests: contestCounts(ctx, words) };
+    const scopes = ctx.scopes.scopes.map((scope) => {
+      const words = packCounts(scope, new Map(scope.contests.map((c) => [c.contestId, Array.from({ length: c.optionCount }, (_, i) => (i === 0 ? 1000n : 0n))])));
+      return { scopeId: scope.scopeId, tallyHash: new Uint8Array(randomBytes(32)), ballotCount: 1000, words, contests: contestCounts(ctx, scope.scopeId, words) };
+    });
+    const fake = { version: PROTOCOL_VERSION, electionHash: ctx.hash, tallyHash: new Uint8Array(randomBytes(32)), ballotCount: 1000, partials: [], scopes };
 
     // Before anything is decrypted: one signed with a precinct's key, naming itself as signer...
     const rEarly = await startRoguePeer({ ctx, secretKey: early.secretKey, target, topics: [board], observer: true });
@@ -666,10 +694,14 @@ describe('forged results on the live network', () => {
     for (const id of [COUNTY, 'state-01', 'national', P1, P2]) expect(await waitForResult(net, id)).toEqual(real);
 
     // After it: a result signed with the combiner's (the national node's) stolen key, for the real
-    // national tally and partials, but with other words and counts. It fails check 9.
+    // national tally and partials, but with other words and counts (in the first scope's group). It fails check 9.
     const r = Result.fromJSON(real);
-    const other = r.words.map((w, i) => (i === 0 ? w + 999n : w));
-    const forged = Result.sign({ ...r, words: other, contests: contestCounts(ctx, other) }, folder.election.nodeKeys.get('national')!.secretKey);
+    const other = r.scopes.map((sc, k) => {
+      if (k > 0) return sc;
+      const words = sc.words.map((w, i) => (i === 0 ? w + 999n : w));
+      return { ...sc, words, contests: contestCounts(ctx, sc.scopeId, words) };
+    });
+    const forged = Result.sign({ ...r, scopes: other }, folder.election.nodeKeys.get('national')!.secretKey);
     const rLate = await startRoguePeer({ ctx, secretKey: late.secretKey, target, topics: [board], observer: true });
     rogues.push(rLate);
     await rLate.publish(board, { type: 'result', bytes: Result.encode(forged) });
@@ -687,12 +719,13 @@ describe('forged results on the live network', () => {
 
 describe('a precinct tally published while its county was down that reached only a sibling', () => {
   let folder: ElectionFolder;
+  let ctx: ElectionContext;
   let net: LocalNetwork;
   let token: string;
   let voters: Voters;
 
   beforeAll(async () => {
-    ({ folder, token, net, voters } = await startElection());
+    ({ folder, ctx, token, net, voters } = await startElection());
   });
 
   afterAll(async () => {
@@ -737,7 +770,7 @@ describe('a precinct tally published while its county was down that reached only
     // county pulled must reach them too (the county puts them on the board).
     const result = await waitForResult(net, 'national', 60_000);
     expect(result.ballotCount).toBe(3);
-    expect(result.contests).toEqual(voters.expected());
+    expect(countsOf(ctx, result)).toEqual(voters.expected());
   });
 });
 
@@ -777,7 +810,7 @@ describe('the national node down while the precincts, the county and the state r
     await net.start('national');
     const result = await waitForResult(net, 'national', LONG);
     expect(result.ballotCount).toBe(3);
-    expect(result.contests).toEqual(voters.expected());
+    expect(countsOf(ctx, result)).toEqual(voters.expected());
     // The national node counted the state's tally and pulled the county and precinct tallies
     // it had missed, listed below it, from the state.
     expect((await tallyView(net, 'national', 'state-01'))?.hash).toBe(stateTally.hash);

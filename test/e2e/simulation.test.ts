@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runSimulation, printReport, type SimulationOptions, type SimulationOutcome } from '../../sim/network/simulation.ts';
-import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
+import { join } from 'node:path';
+import { loadManifest } from '../../setup/setup-files.ts';
 
 const SMALL: Partial<SimulationOptions> = { states: 1, counties: 2, precincts: 2, ballots: 2, keyBits: 1024, live: false, timeoutMs: 240_000 };
 
@@ -14,7 +15,7 @@ const SCENARIO_TIMEOUT = 400_000;
 async function simulate(options: Partial<SimulationOptions>): Promise<{ outcome: SimulationOutcome; output: string }> {
   const lines: string[] = [];
   const outcome = await runSimulation({ ...SMALL, ...options, print: (l) => lines.push(l) });
-  printReport(outcome, STANDARD_CONTESTS, (l) => lines.push(l));
+  printReport(outcome, loadManifest(join(outcome.out, 'election', 'manifest.json')).contests, (l) => lines.push(l));
   rmSync(outcome.out, { recursive: true, force: true });
   return { outcome, output: lines.join('\n') };
 }

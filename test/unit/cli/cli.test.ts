@@ -9,6 +9,7 @@ import { inclusionProof } from '../../../crypto/merkle.ts';
 import { Ballot } from '../../../protocol/ballot.ts';
 import { Receipt } from '../../../protocol/receipt.ts';
 import { CHECKS } from '../../../protocol/verify/index.ts';
+import { ElectionContext } from '../../../protocol/election.ts';
 import { loadManifest } from '../../../setup/setup-files.ts';
 import { createRecordFixture, readBallots, recordPaths, writeBallots, type RecordFixture } from '../../support/record-fixture.ts';
 import { BIN, REPO_ROOT } from '../../support/paths.ts';
@@ -231,10 +232,16 @@ describe('tallymesh simulate', () => {
     const manifest = loadManifest(path.join(out, 'election', 'manifest.json'));
     const expected = JSON.parse(fs.readFileSync(path.join(out, 'expected-counts.json'), 'utf8')) as Record<string, string[]>;
     let total = 0;
+    // Each contest's heading names where it is counted; its options follow, indented.
+    const lines = r.stdout.split('\n');
+    const ctx = new ElectionContext(manifest);
     for (const contest of manifest.contests) {
+      const scope = ctx.index.node(ctx.scopes.contests.get(contest.id)!.scopeId);
+      const heading = lines.indexOf(`${contest.id} (counted at ${scope.role} ${scope.id})`);
+      expect(heading, `${contest.id}'s heading`).toBeGreaterThanOrEqual(0);
       contest.options.forEach((option, i) => {
-        const row = r.stdout.split('\n').find((l) => l.startsWith(`${contest.id} / ${option} `));
-        expect(row, `${contest.id} / ${option}`).toBeDefined();
+        const row = lines[heading + 1 + i];
+        expect(row?.startsWith(`  ${option} `), `${contest.id} / ${option}: ${row}`).toBe(true);
         const [e, a] = row!.trim().split(/\s+/).slice(-2).map(Number);
         expect(a).toBe(e);
         expect(e).toBe(Number(expected[contest.id]?.[i] ?? 0));

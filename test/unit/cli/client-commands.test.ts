@@ -17,6 +17,7 @@ import type { NodeApi, NodeStatus, PeerView, RecordExport } from '../../../node/
 import { createRestServer, type RestServer } from '../../../node/rest/server.ts';
 import { PrecinctRole } from '../../../roles/precinct.ts';
 import { writeSetup } from '../../../setup/setup-files.ts';
+import { uniformJurisdictions } from '../../../setup/uniform-shape.ts';
 import { readRecord } from '../../../record/record-files.ts';
 import { registerCloseCommand, registerDecryptCommand, runClose, runDecrypt } from '../../../cli/commands/close-command.ts';
 import { registerRecordCommand, runRecord } from '../../../cli/commands/record-command.ts';
@@ -33,7 +34,7 @@ import { Receipt, validateReceipt } from '../../../protocol/receipt.ts';
 import { Result } from '../../../protocol/result.ts';
 import { AggregateTally, PrecinctTally } from '../../../protocol/tally.ts';
 
-const COUNCIL: Contest = { id: 'council', title: 'City council', kind: 'approval', options: ['Ito', 'Jones', 'Kim'], selectionLimit: 2, allowAbstain: false };
+const COUNCIL: Contest = { id: 'council', title: 'City council', districtId: 'all', partyId: '', kind: 'approval', options: ['Ito', 'Jones', 'Kim'], selectionLimit: 2, allowAbstain: false, writeIn: false };
 
 /** Defaults for every facade method; each fake overrides what it serves. */
 function baseApi(id: string, role: Role, adminToken: string): NodeApi {
@@ -136,7 +137,9 @@ function capture(): { lines: string[]; print: (line: string) => void } {
 }
 
 beforeAll(() => {
-  election = generateElection({ keyBits: 1024, states: 1, countiesPerState: 1, precinctsPerCounty: 1, contests: [...STANDARD_CONTESTS, COUNCIL], electionId: 'client-test' });
+  // An explicit tree (singleBallotPlan) keeps COUNCIL as written: a generated definition makes every contest allow abstaining.
+  const shape = { states: 1, countiesPerState: 1, precinctsPerCounty: 1 };
+  election = generateElection({ keyBits: 1024, ...shape, jurisdictions: uniformJurisdictions(shape), contests: [...STANDARD_CONTESTS, COUNCIL], electionId: 'client-test' });
   ctx = new ElectionContext(election.manifest);
   precinctId = election.manifest.roster.find((e) => e.role === 'precinct')!.id;
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-client-'));
@@ -153,19 +156,19 @@ afterAll(async () => {
 
 describe('parseChoices', () => {
   it('maps contest=option by name, repeats for approval contests and abstains where allowed', () => {
-    const choices = parseChoices(election.manifest, ['president=Chen', 'council=Kim', 'council=Ito', 'measure-1=no']);
+    const choices = parseChoices(election.manifest.contests, ['president=Chen', 'council=Kim', 'council=Ito', 'measure-1=no']);
     expect(choices).toEqual({ president: [2], senate: [], 'measure-1': [1], council: [0, 2] });
   });
 
   it('names the contest or option in every error', () => {
     const base = ['council=Ito'];
-    expect(() => parseChoices(election.manifest, [...base, 'mayor=Adams'])).toThrow(/unknown contest "mayor"/);
-    expect(() => parseChoices(election.manifest, [...base, 'president=Zed'])).toThrow(/contest "president" has no option "Zed" \(options: Adams, Baker, Chen, Diaz\)/);
-    expect(() => parseChoices(election.manifest, ['president=Adams'])).toThrow(/contest "council" does not allow abstaining/);
-    expect(() => parseChoices(election.manifest, [...base, 'president=Adams', 'president=Baker'])).toThrow(/contest "president" allows at most 1 choice, got 2/);
-    expect(() => parseChoices(election.manifest, ['council=Ito', 'council=Jones', 'council=Kim'])).toThrow(/contest "council" allows at most 2 choices, got 3/);
-    expect(() => parseChoices(election.manifest, ['council=Ito', 'council=Ito'])).toThrow(/"Ito" of contest "council" is chosen twice/);
-    expect(() => parseChoices(election.manifest, [...base, 'president'])).toThrow(/expected CONTEST=OPTION/);
+    expect(() => parseChoices(election.manifest.contests, [...base, 'mayor=Adams'])).toThrow(/contest "mayor" is not on the ballot/);
+    expect(() => parseChoices(election.manifest.contests, [...base, 'president=Zed'])).toThrow(/contest "president" has no option "Zed" \(options: Adams, Baker, Chen, Diaz\)/);
+    expect(() => parseChoices(election.manifest.contests, ['president=Adams'])).toThrow(/contest "council" does not allow abstaining/);
+    expect(() => parseChoices(election.manifest.contests, [...base, 'president=Adams', 'president=Baker'])).toThrow(/contest "president" allows at most 1 choice, got 2/);
+    expect(() => parseChoices(election.manifest.contests, ['council=Ito', 'council=Jones', 'council=Kim'])).toThrow(/contest "council" allows at most 2 choices, got 3/);
+    expect(() => parseChoices(election.manifest.contests, ['council=Ito', 'council=Ito'])).toThrow(/"Ito" of contest "council" is chosen twice/);
+    expect(() => parseChoices(election.manifest.contests, [...base, 'president'])).toThrow(/expected CONTEST=OPTION/);
   });
 });
 
@@ -209,7 +212,7 @@ describe('tallymesh vote', () => {
   it('refuses choices it cannot map before contacting the precinct', async () => {
     const before = precinct.submissions;
     await expect(runVote({ manifest: manifestPath, precinct: url, voter: 'v-x', choose: ['council=Nobody'], print: () => {} })).rejects.toThrow(/no option "Nobody"/);
-    await expect(runVote({ manifest: manifestPath, precinct: url, voter: 'v-x', choose: ['governor=Adams', 'council=Ito'], print: () => {} })).rejects.toThrow(/unknown contest "governor"/);
+    await expect(runVote({ manifest: manifestPath, precinct: url, voter: 'v-x', choose: ['governor=Adams', 'council=Ito'], print: () => {} })).rejects.toThrow(/contest "governor" is not on ballot style/);
     await expect(runVote({ manifest: manifestPath, precinct: url, voter: 'v-x', choose: [], print: () => {} })).rejects.toThrow(/"council" does not allow abstaining/);
     expect(precinct.submissions).toBe(before);
   });
@@ -436,7 +439,7 @@ describe('register functions', () => {
     registerDecryptCommand(program);
     expect(program.commands.map((c) => c.name())).toEqual(['vote', 'record', 'status', 'close', 'decrypt']);
     const vote = program.commands.find((c) => c.name() === 'vote')!;
-    expect(vote.options.map((o) => o.long)).toEqual(['--manifest', '--precinct', '--voter', '--choose', '--receipt-out']);
+    expect(vote.options.map((o) => o.long)).toEqual(['--manifest', '--precinct', '--voter', '--ballot-style', '--choose', '--receipt-out']);
 
     const url = await serve({ ...baseApi('precinct-01-001-001', 'precinct', election.adminToken), close: async () => ({ phase: 'closed' }) });
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

@@ -9,9 +9,9 @@ import type { Contest, Manifest } from '../../../protocol/manifest.ts';
 import { electionWithFactors, expectProtocolError, otherElectionManifest } from '../../support/fixtures.ts';
 
 const CONTESTS: Contest[] = [
-  { id: 'mayor', title: 'Mayor', kind: 'plurality', options: ['Ames', 'Bell', 'Cruz', 'Dunn'], selectionLimit: 1, allowAbstain: true },
-  { id: 'council', title: 'City council (vote for up to 2)', kind: 'approval', options: ['Eng', 'Fox', 'Gray', 'Hale'], selectionLimit: 2, allowAbstain: true },
-  { id: 'measure', title: 'Measure A', kind: 'plurality', options: ['Yes', 'No'], selectionLimit: 1, allowAbstain: true },
+  { id: 'mayor', title: 'Mayor', districtId: 'all', partyId: '', kind: 'plurality', options: ['Ames', 'Bell', 'Cruz', 'Dunn'], selectionLimit: 1, allowAbstain: true, writeIn: false },
+  { id: 'council', title: 'City council (vote for up to 2)', districtId: 'all', partyId: '', kind: 'approval', options: ['Eng', 'Fox', 'Gray', 'Hale'], selectionLimit: 2, allowAbstain: true, writeIn: false },
+  { id: 'measure', title: 'Measure A', districtId: 'all', partyId: '', kind: 'plurality', options: ['Yes', 'No'], selectionLimit: 1, allowAbstain: true, writeIn: false },
 ];
 
 const M = 1n << 32n;
@@ -31,7 +31,7 @@ beforeAll(() => {
   primes = made.primes;
   ctx = new ElectionContext(manifest);
   pk = ctx.publicKey;
-  [mayor, council] = ctx.layout.contests as [ContestLayout, ContestLayout, ContestLayout];
+  [mayor, council] = ctx.scopes.scopes[0]!.contests as [ContestLayout, ContestLayout, ContestLayout];
 });
 
 /** Plaintext with one vote for each listed (absolute) slot, counted `times` times each. */
@@ -60,8 +60,10 @@ function dishonest(ballot: Ballot, layout: ContestLayout, value: bigint, index: 
 
 describe('honest validity proofs', () => {
   it('the layout is what the tests below assume', () => {
-    expect(ctx.layout.wordCount).toBe(1);
-    expect(ctx.layout.contests.map((c) => [c.contestId, c.firstSlot])).toEqual([
+    // One scope: every precinct votes every contest, so they are counted at the precincts' lowest common ancestor, the one county.
+    expect(ctx.scopes.scopes.map((s) => s.scopeId)).toEqual(['county-01-001']);
+    expect(ctx.scopes.scopes[0]!.wordCount).toBe(1);
+    expect(ctx.scopes.scopes[0]!.contests.map((c) => [c.contestId, c.firstSlot])).toEqual([
       ['mayor', 0],
       ['council', 4],
       ['measure', 8],
@@ -72,7 +74,7 @@ describe('honest validity proofs', () => {
 
   it('every allowed value of every contest (abstention included) proves and verifies', () => {
     const context = utf8('test context');
-    for (const layout of ctx.layout.contests) {
+    for (const layout of ctx.scopes.scopes[0]!.contests) {
       layout.allowed.forEach((value, index) => {
         const { ciphertext, proof } = encryptWithProof(pk, layout.allowed, index, context);
         expect(proof.challenges).toHaveLength(layout.allowed.length);
@@ -152,7 +154,7 @@ describe('validity proofs reject invalid plaintexts', () => {
   it('a vote in a slot that belongs to another contest', () => {
     const b = honestBallot();
     // The mayor ciphertext encrypts a vote in council's first slot, or in measure's "Yes" slot.
-    for (const slot of [council.firstSlot, ctx.layout.contests[2]!.firstSlot]) {
+    for (const slot of [council.firstSlot, ctx.scopes.scopes[0]!.contests[2]!.firstSlot]) {
       const { ciphertext, proof } = dishonest(b, mayor, votes([slot]), 1);
       expectProtocolError(() => validateBallot(ctx, withContest(b, 0, ciphertext, proof)), 'bad-proof', 'ballot.contests[0].proof');
     }
@@ -194,11 +196,11 @@ describe('validity proofs cannot be replayed elsewhere', () => {
     const twin = new ElectionContext({
       ...manifest,
       contests: [
-        { id: 'alpha', title: 'Alpha', kind: 'plurality', options, selectionLimit: 1, allowAbstain: true },
-        { id: 'beta', title: 'Beta', kind: 'plurality', options, selectionLimit: 1, allowAbstain: true },
+        { id: 'alpha', title: 'Alpha', districtId: 'all', partyId: '', kind: 'plurality', options, selectionLimit: 1, allowAbstain: true, writeIn: false },
+        { id: 'beta', title: 'Beta', districtId: 'all', partyId: '', kind: 'plurality', options, selectionLimit: 1, allowAbstain: true, writeIn: false },
       ],
     });
-    const [alpha, beta] = twin.layout.contests as [ContestLayout, ContestLayout];
+    const [alpha, beta] = twin.scopes.scopes[0]!.contests as [ContestLayout, ContestLayout];
     expect([alpha.word, beta.word]).toEqual([0, 1]);
     expect(beta.allowed).toEqual(alpha.allowed);
     const b = encryptBallot(twin, PRECINCT, { alpha: [3], beta: [5] }, 'ballot-twin');

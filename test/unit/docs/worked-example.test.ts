@@ -183,11 +183,17 @@ const readManifest = (b: Uint8Array) =>
     contests: r.list('contests', (at) => ({
       id: r.text(`${at}.id`),
       title: r.text(`${at}.title`),
+      districtId: r.text(`${at}.districtId`),
+      partyId: r.text(`${at}.partyId`),
       kind: r.oneOf(`${at}.kind`, ['plurality', 'approval'] as const),
       options: r.list(`${at}.options`, (o) => r.text(o)),
       selectionLimit: r.u8(`${at}.selectionLimit`),
       allowAbstain: r.bool(`${at}.allowAbstain`),
+      writeIn: r.bool(`${at}.writeIn`),
     })),
+    districts: r.list('districts', (at) => ({ id: r.text(`${at}.id`), name: r.text(`${at}.name`) })),
+    parties: r.list('parties', (at) => ({ id: r.text(`${at}.id`), name: r.text(`${at}.name`), abbrev: r.text(`${at}.abbrev`) })),
+    ballotStyles: r.list('ballotStyles', (at) => ({ id: r.text(`${at}.id`), districtIds: r.list(`${at}.districtIds`, (d) => r.text(d)), partyId: r.text(`${at}.partyId`) })),
     roster: r.list('roster', (at) => ({
       id: r.text(`${at}.id`),
       role: r.oneOf(`${at}.role`, ['precinct', 'county', 'state', 'national', 'trustee'] as const),
@@ -197,6 +203,7 @@ const readManifest = (b: Uint8Array) =>
       publicKey: r.raw(32, `${at}.publicKey`),
       peerId: r.text(`${at}.peerId`),
       trusteeIndex: r.u8(`${at}.trusteeIndex`),
+      ballotStyles: r.list(`${at}.ballotStyles`, (b) => r.text(b)),
     })),
     combinerId: r.text('combinerId'),
     threshold: { threshold: r.u8('threshold.threshold'), trustees: r.u8('threshold.trustees'), v: r.big('threshold.v'), verificationKeys: r.list('threshold.verificationKeys', (at) => r.big(at)) },
@@ -210,6 +217,7 @@ const readBallot = (b: Uint8Array) =>
     electionHash: r.raw(32, 'electionHash'),
     precinctId: r.text('precinctId'),
     ballotId: r.text('ballotId'),
+    ballotStyleId: r.text('ballotStyleId'),
     contests: r.list('contests', (at) => ({
       contestId: r.text(`${at}.contestId`),
       ciphertext: r.big(`${at}.ciphertext`),
@@ -222,7 +230,7 @@ const readPrecinctTally = (b: Uint8Array) =>
     version: r.u8('version'),
     electionHash: r.raw(32, 'electionHash'),
     precinctId: r.text('precinctId'),
-    words: r.list('words', (at) => r.big(at)),
+    groups: r.list('groups', (at) => ({ scopeId: r.text(`${at}.scopeId`), words: r.list(`${at}.words`, (x) => r.big(x)) })),
     ballotCount: r.u32('ballotCount'),
     ballotsRoot: r.raw(32, 'ballotsRoot'),
     logHead: r.raw(32, 'logHead'),
@@ -234,7 +242,7 @@ const readAggregateTally = (b: Uint8Array) =>
     electionHash: r.raw(32, 'electionHash'),
     nodeId: r.text('nodeId'),
     level: r.oneOf('level', ['county', 'state', 'national'] as const),
-    words: r.list('words', (at) => r.big(at)),
+    groups: r.list('groups', (at) => ({ scopeId: r.text(`${at}.scopeId`), words: r.list(`${at}.words`, (x) => r.big(x)) })),
     ballotCount: r.u64('ballotCount'),
     children: r.list('children', (at) => ({ id: r.text(`${at}.id`), tallyHash: r.raw(32, `${at}.tallyHash`) })),
     signature: r.raw(64, 'signature'),
@@ -246,7 +254,11 @@ const readPartial = (b: Uint8Array) =>
     trusteeId: r.text('trusteeId'),
     trusteeIndex: r.u8('trusteeIndex'),
     tallyHash: r.raw(32, 'tallyHash'),
-    shares: r.list('shares', (at) => ({ value: r.big(`${at}.value`), challenge: r.big(`${at}.challenge`), response: r.big(`${at}.response`) })),
+    groups: r.list('groups', (g) => ({
+      scopeId: r.text(`${g}.scopeId`),
+      tallyHash: r.raw(32, `${g}.tallyHash`),
+      shares: r.list(`${g}.shares`, (at) => ({ value: r.big(`${at}.value`), challenge: r.big(`${at}.challenge`), response: r.big(`${at}.response`) })),
+    })),
     signature: r.raw(64, 'signature'),
   }));
 const readResult = (b: Uint8Array) =>
@@ -257,8 +269,13 @@ const readResult = (b: Uint8Array) =>
     tallyHash: r.raw(32, 'tallyHash'),
     ballotCount: r.u64('ballotCount'),
     partials: r.list('partials', (at) => r.raw(32, at)),
-    words: r.list('words', (at) => r.big(at)),
-    contests: r.list('contests', (at) => ({ contestId: r.text(`${at}.contestId`), counts: r.list(`${at}.counts`, (c) => r.u64(c)) })),
+    scopes: r.list('scopes', (sc) => ({
+      scopeId: r.text(`${sc}.scopeId`),
+      tallyHash: r.raw(32, `${sc}.tallyHash`),
+      ballotCount: r.u64(`${sc}.ballotCount`),
+      words: r.list(`${sc}.words`, (at) => r.big(at)),
+      contests: r.list(`${sc}.contests`, (at) => ({ contestId: r.text(`${at}.contestId`), counts: r.list(`${at}.counts`, (c) => r.u64(c)) })),
+    })),
     signature: r.raw(64, 'signature'),
   }));
 
@@ -333,6 +350,26 @@ function recompute(): WorkedExample {
   const h = (x * x) % n;
   const hs = pow(h, n, n2);
 
+  // c'. The scope (protocol.md section 5): the common ancestor of the precincts voting in a
+  // contest, lifted from a precinct to its county. The example has one: every contest's.
+  const parentOf = new Map(m.roster.map((e) => [e.id, e.parent]));
+  const pathOf = (id: string): string[] => (id ? [id, ...pathOf(parentOf.get(id)!)] : []);
+  const onStyle = (c: (typeof m.contests)[number], styleId: string): boolean => {
+    const st = m.ballotStyles.find((b) => b.id === styleId)!;
+    return st.districtIds.includes(c.districtId) && (c.partyId === '' || c.partyId === st.partyId);
+  };
+  const scopeOf = (c: (typeof m.contests)[number]): string => {
+    const voting = m.roster.filter((e) => e.role === 'precinct' && e.ballotStyles.some((st) => onStyle(c, st)));
+    let common = pathOf(voting[0]!.id);
+    for (const p of voting.slice(1)) common = common.filter((id) => pathOf(p.id).includes(id));
+    const lowest = common[0]!;
+    return m.roster.find((e) => e.id === lowest)!.role === 'precinct' ? parentOf.get(lowest)! : lowest;
+  };
+  const scopes = [...new Set(m.contests.map(scopeOf))];
+  expect(scopes.length, 'the example has one scope').toBe(1);
+  const scopeId = scopes[0]!;
+  const groupWords = (groups: { scopeId: string; words: bigint[] }[]): bigint[] => groups.find((g) => g.scopeId === scopeId)?.words ?? [];
+
   // c. The layout: slots of w bits, ⌊(bits(n) − 1)/w⌋ a word, a contest never across two words.
   const w = m.slotBits;
   const perWord = Math.floor((m.keyBits - 1) / w);
@@ -393,11 +430,12 @@ function recompute(): WorkedExample {
     const words = Array.from({ length: wordCount }, (_, wi) => {
       const factors = ballots.flatMap((b, k) => layout.flatMap((l, i) => (l.word === wi ? [{ position: k + 1, contestId: l.contest.id, c: b.contests[i]!.ciphertext }] : [])));
       const product = factors.reduce((acc, f) => (acc * f.c) % n2, 1n);
-      expect(product, `word ${wi} of ${p.id}`).toBe(t.words[wi]);
+      expect(product, `word ${wi} of ${p.id}`).toBe(groupWords(t.groups)[wi]);
       return { word: wi, factors: factors.map((f) => ({ position: f.position, contestId: f.contestId, ciphertext: hexInt(f.c) })), product: hexInt(product) };
     });
     tallyHash.set(p.id, contentHash('precinct-tally', tallyBytes));
-    wordsOf.set(p.id, t.words);
+    expect(t.groups.map((g) => g.scopeId)).toEqual([scopeId]);
+    wordsOf.set(p.id, groupWords(t.groups));
     countOf.set(p.id, t.ballotCount);
     return {
       precinctId: p.id,
@@ -425,7 +463,9 @@ function recompute(): WorkedExample {
     const t = readAggregateTally(bytes);
     const children = m.roster.filter((e) => e.parent === a.id);
     expect(t.children.map((c) => [c.id, hex(c.tallyHash)])).toEqual(children.map((c) => [c.id, hex(tallyHash.get(c.id)!)]));
-    const words = t.words.map((value, wi) => {
+    // The scope's group goes up to the scope node and no further.
+    expect(t.groups.map((g) => g.scopeId)).toEqual(pathOf(a.id).includes(scopeId) ? [scopeId] : []);
+    const words = groupWords(t.groups).map((value, wi) => {
       const product = children.reduce((acc, c) => (acc * wordsOf.get(c.id)![wi]!) % n2, 1n);
       expect(product, `word ${wi} of ${a.id}`).toBe(value);
       return { word: wi, factors: children.map((c) => ({ id: c.id, word: hexInt(wordsOf.get(c.id)![wi]!) })), product: hexInt(product) };
@@ -434,7 +474,7 @@ function recompute(): WorkedExample {
     const sum = parts.reduce((acc, p) => acc + p.ballotCount, 0);
     expect(sum).toBe(t.ballotCount);
     tallyHash.set(a.id, contentHash('aggregate-tally', bytes));
-    wordsOf.set(a.id, t.words);
+    wordsOf.set(a.id, groupWords(t.groups));
     countOf.set(a.id, t.ballotCount);
     return {
       nodeId: a.id,
@@ -449,7 +489,8 @@ function recompute(): WorkedExample {
     };
   });
   const national = m.roster.find((e) => e.role === 'national')!.id;
-  const nationalWords = wordsOf.get(national)!;
+  const scopeWords = wordsOf.get(scopeId)!;
+  const scopeHash = tallyHash.get(scopeId)!;
 
   // g. Partial decryptions: a = c^(4z) c_i^(−2e), b = v^z v_i^(−e), e = hashToInt(128; …).
   const { v, verificationKeys } = m.threshold;
@@ -464,16 +505,17 @@ function recompute(): WorkedExample {
     expect([p.trusteeId, p.trusteeIndex, hex(p.tallyHash)]).toEqual([tr.id, tr.trusteeIndex, hex(tallyHash.get(national)!)]);
     partialByHash.set(hex(contentHash('partial-decryption', bytes)), p);
     const vk = verificationKeys[p.trusteeIndex - 1]!;
-    const shares = p.shares.map((s, wi) => {
-      const context = H('tallymesh/partial-decryption-context/v1', electionHash, tallyHash.get(national)!, BigInt(wi));
-      const c = nationalWords[wi]!;
+    expect(p.groups.map((g) => [g.scopeId, hex(g.tallyHash)])).toEqual([[scopeId, hex(scopeHash)]]);
+    const shares = p.groups[0]!.shares.map((s, wi) => {
+      const context = H('tallymesh/partial-decryption-context/v1', electionHash, scopeHash, BigInt(wi));
+      const c = scopeWords[wi]!;
       const a = (pow(c, 4n * s.response, n2) * inverse(pow(s.value, 2n * s.challenge, n2), n2)) % n2;
       const b = (pow(v, s.response, n2) * inverse(pow(vk, s.challenge, n2), n2)) % n2;
       const fiatShamir = challenge(128, 'tallymesh/partial-decryption/v1', context, n, c, BigInt(p.trusteeIndex), v, vk, s.value, a, b);
       expect(fiatShamir.value, `${tr.id}'s proof for word ${wi}`).toBe(hexInt(s.challenge));
       return { word: wi, context: hex(context), c: hexInt(c), value: hexInt(s.value), a: hexInt(a), b: hexInt(b), fiatShamir, challenge: hexInt(s.challenge), response: hexInt(s.response) };
     });
-    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: `record/${name}`, tallyHash: hex(p.tallyHash), shares, signature: signed('partial-decryption', bytes, tr.id), contentHash: hex(contentHash('partial-decryption', bytes)) };
+    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: `record/${name}`, tallyHash: hex(p.tallyHash), scopeId, scopeTallyHash: hex(scopeHash), shares, signature: signed('partial-decryption', bytes, tr.id), contentHash: hex(contentHash('partial-decryption', bytes)) };
   });
 
   // h. The result: λ_i = Δ Π j/(j − i); c′ = Π c_i^(2λ_i); M = L(c′)·(4Δ²)^(−1) mod n.
@@ -491,24 +533,26 @@ function recompute(): WorkedExample {
   });
   const four = 4n * delta * delta;
   const fourInverse = inverse(four, n);
-  const resultWords = nationalWords.map((_, wi) => {
+  expect(result.scopes.map((sc) => [sc.scopeId, hex(sc.tallyHash), sc.ballotCount])).toEqual([[scopeId, hex(scopeHash), countOf.get(scopeId)]]);
+  const scoped = result.scopes[0]!;
+  const resultWords = scopeWords.map((_, wi) => {
     const combined = used.reduce((acc, p, k) => {
       const l = lambdas[k]!.lambda;
-      const power = pow(p.shares[wi]!.value, 2n * (l < 0n ? -l : l), n2);
+      const power = pow(p.groups[0]!.shares[wi]!.value, 2n * (l < 0n ? -l : l), n2);
       return (acc * (l < 0n ? inverse(power, n2) : power)) % n2;
     }, 1n);
     expect(combined % n).toBe(1n);
     const L = (combined - 1n) / n;
     const plaintext = (L * fourInverse) % n;
-    expect(plaintext, `result word ${wi}`).toBe(result.words[wi]);
+    expect(plaintext, `result word ${wi}`).toBe(scoped.words[wi]);
     return { word: wi, combined: hexInt(combined), L: hexInt(L), plaintext: hexInt(plaintext) };
   });
   const counts = layout.map((l, i) => ({
     contestId: l.contest.id,
     options: l.contest.options.map((option, o) => {
       const slot = l.firstSlot + o;
-      const count = Number((result.words[l.word]! >> BigInt(w * slot)) % (1n << BigInt(w)));
-      expect(count).toBe(result.contests[i]!.counts[o]);
+      const count = Number((scoped.words[l.word]! >> BigInt(w * slot)) % (1n << BigInt(w)));
+      expect(count).toBe(scoped.contests[i]!.counts[o]);
       return { option, slot, count };
     }),
   }));
@@ -562,6 +606,7 @@ function recompute(): WorkedExample {
   expect(chain[chain.length - 1]!.tallyHash).toBe(hex(result.tallyHash));
 
   return {
+    scopeId,
     election: {
       electionId: m.electionId,
       title: m.title,

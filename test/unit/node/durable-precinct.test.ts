@@ -8,14 +8,14 @@ import { frontierRoot, merkleRoot } from '../../../crypto/merkle.ts';
 import { generateElection } from '../../../setup/election-setup.ts';
 import { DurablePrecinct, DurablePrecinctError, hashBallotBytes } from '../../../node/durable-precinct.ts';
 import { PrecinctRole, decodePrecinctState, encodePrecinctState } from '../../../roles/precinct.ts';
-import { Ballot, ballotWords, encryptBallot } from '../../../protocol/ballot.ts';
+import { Ballot, ballotGroups, encryptBallot } from '../../../protocol/ballot.ts';
 import { bigUint, encode, list } from '../../../protocol/codec.ts';
 import { ElectionContext } from '../../../protocol/election.ts';
 import { ProtocolError } from '../../../protocol/errors.ts';
 import { logEntryHash, voterCommitment, voterCommitmentKey } from '../../../protocol/log-chain.ts';
 import { MAX_KEY_BITS, type Contest } from '../../../protocol/manifest.ts';
 import { Receipt, validateReceipt } from '../../../protocol/receipt.ts';
-import { PrecinctTally, validatePrecinctTally } from '../../../protocol/tally.ts';
+import { PrecinctTally, flatWordCount, validatePrecinctTally } from '../../../protocol/tally.ts';
 import { ArtifactStore } from '../../../storage/artifact-store.ts';
 import { BallotLog } from '../../../storage/ballot-log.ts';
 import { CheckpointStore } from '../../../storage/checkpoints.ts';
@@ -23,7 +23,7 @@ import { openNodeDatabase, type NodeDatabase } from '../../../storage/database.t
 import { seqKey } from '../../../storage/keys.ts';
 import { decodeEntry, encodeEntry } from '../../../storage/log-codec.ts';
 import type { LogEntry } from '../../../storage/log-entry.ts';
-import { SeededRandom, drawChoices } from '../../../sim/simulated-voters.ts';
+import { SeededRandom, drawBallot } from '../../../sim/simulated-voters.ts';
 import { tempStorage } from '../../support/temp-storage.ts';
 
 const INTERVAL = 5;
@@ -46,14 +46,14 @@ beforeAll(() => {
   const ctx = new ElectionContext(election.manifest);
   const [a, b] = election.manifest.roster.filter((e) => e.role === 'precinct');
   const rng = new SeededRandom('durable-precinct');
-  const ballots = Array.from({ length: 16 }, () => encryptBallot(ctx, a!.id, drawChoices(ctx.layout, rng)));
+  const ballots = Array.from({ length: 16 }, () => encryptBallot(ctx, a!.id, drawBallot(ctx, a!.id, rng).choices));
   fx = {
     ctx,
     precinctId: a!.id,
     otherPrecinctId: b!.id,
     secretKey: election.nodeKeys.get(a!.id)!.secretKey,
     ballots,
-    foreign: encryptBallot(ctx, b!.id, drawChoices(ctx.layout, rng)),
+    foreign: encryptBallot(ctx, b!.id, drawBallot(ctx, b!.id, rng).choices),
   };
 });
 
@@ -142,7 +142,7 @@ describe('submitting ballots', () => {
     expect(entry!.entryHash).toEqual(receipt.chainHead);
     expect(entry!.entryHash).toEqual(logEntryHash(1, commit(voter(0)), receipt.ballotHash, new Uint8Array(32)));
     expect(p.state.count).toBe(1);
-    expect(p.state.words).toEqual(ballotWords(fx.ctx, fx.ballots[0]!));
+    expect(p.state.words).toEqual(ballotGroups(fx.ctx, fx.ballots[0]!).flat());
     expect(p.state.chainHead).toEqual(receipt.chainHead);
     expect(Receipt.encode((await p.receipt(receipt.ballotHash))!)).toEqual(Receipt.encode(receipt));
     expect(await p.receipt(new Uint8Array(32))).toBeUndefined();
@@ -618,7 +618,7 @@ describe('closing the polls', () => {
 describe('the tally state does not grow with the ballots', () => {
   // One yes/no contest keeps 200 real ballots cheap; the state's size depends on the number of
   // tally words and the Merkle frontier only.
-  const YES_NO: Contest[] = [{ id: 'measure', title: 'Measure', kind: 'plurality', options: ['Yes', 'No'], selectionLimit: 1, allowAbstain: true }];
+  const YES_NO: Contest[] = [{ id: 'measure', title: 'Measure', districtId: 'all', partyId: '', kind: 'plurality', options: ['Yes', 'No'], selectionLimit: 1, allowAbstain: true, writeIn: false }];
 
   it('after 10 and after 200 ballots: same tally words, plus one 32-byte frontier peak per set bit of the count', async () => {
     const election = generateElection({ keyBits: 1024, states: 1, countiesPerState: 1, precinctsPerCounty: 1, trustees: 1, threshold: 1, contests: YES_NO });
@@ -627,7 +627,7 @@ describe('the tally state does not grow with the ballots', () => {
     const p = await DurablePrecinct.open({ dataDir: tempDir(), ctx, precinctId, secretKey: election.nodeKeys.get(precinctId)!.secretKey });
     storage.onCleanup(() => p.shutdown());
     const wordsSchema = list(bigUint(2 * MAX_KEY_BITS), 64);
-    const maxWordsBytes = 4 + ctx.layout.wordCount * (2 + byteLength(ctx.publicKey.n2));
+    const maxWordsBytes = 4 + flatWordCount(ctx, precinctId) * (2 + byteLength(ctx.publicKey.n2));
     const FIXED = 4 + 32 + 4 + 4; // count, chain head, frontier size, peak-list length
     const sizes = new Map<number, { total: number; words: number; peaks: number }>();
     for (let i = 0; i < 200; i++) {
@@ -649,7 +649,7 @@ describe('the tally state does not grow with the ballots', () => {
     }
     // Ciphertexts are encoded without leading zero bytes, so a word can be a byte shorter now and
     // then (probability ~1/64 per word); apart from that the words part is the same size.
-    expect(Math.abs(at200.words - at10.words)).toBeLessThanOrEqual(ctx.layout.wordCount);
+    expect(Math.abs(at200.words - at10.words)).toBeLessThanOrEqual(flatWordCount(ctx, precinctId));
     expect(at200.total - at10.total - (at200.words - at10.words)).toBe(32 * (at200.peaks - at10.peaks));
     // and the tally is the product of all 200 ballots
     const entries = await collect(p.entries());

@@ -2,7 +2,7 @@
 // in, relays, own artifacts, wants and evidence out, with real artifacts from an in-process
 // election and no libp2p or LevelDB.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { AggregateTally, PrecinctTally, multiplyWords } from '../../../protocol/tally.ts';
+import { AggregateTally, PrecinctTally, multiplyGroups } from '../../../protocol/tally.ts';
 import { PartialDecryption } from '../../../protocol/partial-decryption.ts';
 import { Result } from '../../../protocol/result.ts';
 import { validateArtifact, validatedArtifact, type TypedBytes, type ValidatedArtifact } from '../../../protocol/validated-artifact.ts';
@@ -71,8 +71,8 @@ describe('an aggregator (county)', () => {
     const own = s.next()!;
     expect(own.type).toBe('aggregate-tally');
     const tally = AggregateTally.decode(own.bytes);
-    const kids = ['precinct-01-001-001', 'precinct-01-001-002'].map((id) => (precinct(id).value as PrecinctTally).words);
-    expect(tally.words).toEqual(multiplyWords(run.ctx, kids));
+    const kids = ['precinct-01-001-001', 'precinct-01-001-002'].map((id) => precinct(id).value as PrecinctTally);
+    expect(tally.groups).toEqual(multiplyGroups(run.ctx, COUNTY, kids));
     expect(tally.children.map((c) => c.id)).toEqual(['precinct-01-001-001', 'precinct-01-001-002']);
     made(s, own);
     expect(s.aggregated).toBe(true);
@@ -172,7 +172,7 @@ describe('the national node (combiner)', () => {
     s.apply(partial(t - 1), 'gossip');
     const own = s.next()!;
     expect(own.type).toBe('result');
-    expect(Result.decode(own.bytes).contests).toEqual(run.result.contests);
+    expect(Result.decode(own.bytes).scopes).toEqual(run.result.scopes);
     made(s, own);
     expect(s.phase(false)).toBe('result');
     expect(s.wanted()).toEqual([]);

@@ -49,7 +49,7 @@ class FakeObserverNode implements NodeApi, ObserverApi {
       electionId: 'e-1',
       title: 'Test election',
       electionHash: sha('manifest'),
-      contests: [{ id: 'measure', title: 'Measure', options: ['Yes', 'No'] }],
+      contests: [{ id: 'measure', title: 'Measure', options: ['Yes', 'No'], districtId: 'all', scopeId: 'national' }],
       threshold: { needed: 2, trustees: 3 },
       roster: ROSTER,
     };
@@ -193,7 +193,7 @@ describe('GET /hierarchy', () => {
     const { status, body } = await getJSON<HierarchyView>(`${url}/hierarchy`);
     expect(status).toBe(200);
     expect(body.hasMap).toBe(true);
-    expect(body.election).toEqual({ id: 'e-1', title: 'Test election', hash: sha('manifest'), contests: [{ id: 'measure', title: 'Measure', options: ['Yes', 'No'] }] });
+    expect(body.election).toEqual({ id: 'e-1', title: 'Test election', hash: sha('manifest'), contests: [{ id: 'measure', title: 'Measure', options: ['Yes', 'No'], districtId: 'all', scopeId: 'national' }] });
     expect(body.node).toEqual({ id: 'national', role: 'national', phase: 'collecting', waitingFor: "0 of 1 children's tallies" });
     const [adams, allen] = body.counties;
     expect(adams).toMatchObject({ id: 'county-01-001', fips: '39001', status: 'verified', ballotCount: 7, tallyHash: sha('tally-county-01-001'), problems: [] });
@@ -231,7 +231,12 @@ describe('GET /hierarchy', () => {
       { trusteeId: 't1', trusteeIndex: 1, valid: true },
       { trusteeId: 't2', trusteeIndex: 2, valid: false, reason: 'proof of word 0 does not verify' },
     ];
-    api.resultJson = { combinerId: 'national', tallyHash: sha('tally-national'), ballotCount: 12, contests: [{ contestId: 'measure', counts: [7, 5] }] };
+    api.resultJson = {
+      combinerId: 'national',
+      tallyHash: sha('tally-national'),
+      ballotCount: 12,
+      scopes: [{ scopeId: 'national', tallyHash: sha('tally-national'), ballotCount: 12, words: ['30064771079'], contests: [{ contestId: 'measure', counts: [7, 5] }] }],
+    };
     api.check = { state: 'done', checks: [{ number: 1, name: 'manifest', title: 'Manifest', status: 'pass', details: [] }], ballots: 0 };
     const url = await serve(api);
     const { body } = await getJSON<HierarchyView>(`${url}/hierarchy`);
@@ -246,7 +251,7 @@ describe('GET /hierarchy', () => {
       combinerId: 'national',
       ballotCount: 12,
       matchesNationalTally: true,
-      contests: [{ id: 'measure', title: 'Measure', options: [{ name: 'Yes', count: 7 }, { name: 'No', count: 5 }] }],
+      contests: [{ id: 'measure', title: 'Measure', scopeId: 'national', districtId: 'all', options: [{ name: 'Yes', count: 7 }, { name: 'No', count: 5 }] }],
     });
     expect(body.verification).toMatchObject({ state: 'done', ok: true, threshold: { needed: 2, valid: 1 } });
   });

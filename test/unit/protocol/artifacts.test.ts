@@ -18,8 +18,9 @@ import {
 } from '../../../protocol/manifest.ts';
 import { PartialDecryption, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
 import { Receipt, validateReceipt } from '../../../protocol/receipt.ts';
-import { Result, validateResult } from '../../../protocol/result.ts';
-import { AggregateTally, PrecinctTally, validateAggregateTally, validatePrecinctTally } from '../../../protocol/tally.ts';
+import { Result, resultContests, validateResult } from '../../../protocol/result.ts';
+import { completedGroupsOf, type CompletedGroup } from '../../../protocol/completed-groups.ts';
+import { AggregateTally, PrecinctTally, validateAggregateTally, validatePrecinctTally, type AnyTally } from '../../../protocol/tally.ts';
 import { expectProtocolError, flipBit, otherElectionManifest, smallElection, smallRun } from '../../support/fixtures.ts';
 
 let election: GeneratedElection;
@@ -36,6 +37,18 @@ let result: Result;
 
 const key = (id: string): Uint8Array => election.nodeKeys.get(id)!.secretKey;
 const nationalHash = (): Uint8Array => AggregateTally.hash(national);
+/** The record's tally of a node. */
+const tallyOf = (id: string): AnyTally | undefined => {
+  const p = run.record.precinctTallies.find((t) => t.precinctId === id);
+  if (p) return { kind: 'precinct', tally: p };
+  const a = run.record.aggregateTallies.find((t) => t.nodeId === id);
+  return a ? { kind: 'aggregate', tally: a } : undefined;
+};
+/** The completed groups the partials decrypt: the small election's one scope is its county (the precincts' common ancestor). */
+const groups = (): CompletedGroup[] => completedGroupsOf(ctx, tallyOf);
+/** A tally's groups with the first word of the first group replaced. */
+const withFirstWord = <G extends { words: bigint[] }>(list: readonly G[], word: (w: bigint) => bigint): G[] =>
+  list.map((g, k) => (k === 0 ? { ...g, words: g.words.map((w, i) => (i === 0 ? word(w) : w)) } : g));
 
 beforeAll(() => {
   election = smallElection();
@@ -68,7 +81,12 @@ describe('round trips of every artifact', () => {
     expect(run.record.aggregateTallies.map((t) => t.level)).toEqual(['county', 'state', 'national']);
     expect(run.record.partials).toHaveLength(9);
     expect(result.ballotCount).toBe(4);
-    for (const c of result.contests) expect(c.counts.map(BigInt)).toEqual(run.expected.get(c.contestId));
+    expect(ctx.scopes.scopes.map((s) => s.scopeId)).toEqual([county.nodeId]);
+    expect(county.groups.map((g) => g.scopeId)).toEqual([county.nodeId]);
+    expect(national.groups).toEqual([]); // nothing is counted above the county
+    expect(result.scopes.map((s) => s.scopeId)).toEqual([county.nodeId]);
+    expect(resultContests(ctx, result).map((c) => c.contestId)).toEqual(ctx.manifest.contests.map((c) => c.id));
+    for (const c of resultContests(ctx, result)) expect(c.counts.map(BigInt)).toEqual(run.expected.get(c.contestId));
   });
 
   it('encode -> decode -> encode is byte-identical, and decode gives an equal value', () => {
@@ -140,7 +158,7 @@ describe('every validator accepts the genuine artifact', () => {
     expect(validatePrecinctTally(ctx, precinctTally)).toBe(precinctTally);
     expect(validateAggregateTally(ctx, county)).toBe(county);
     expect(validateAggregateTally(ctx, national)).toBe(national);
-    expect(validatePartialDecryption(ctx, partial, nationalHash(), national.words)).toBe(partial);
+    expect(validatePartialDecryption(ctx, partial, nationalHash(), groups())).toBe(partial);
     expect(validateResult(ctx, result)).toBe(result);
   });
 });
@@ -166,7 +184,7 @@ describe('unsupported version', () => {
   });
   it('partial decryption', () => {
     const p = PartialDecryption.sign({ ...partial, version: 2 }, key(partial.trusteeId));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), national.words), 'unsupported-version', 'partial-decryption.version');
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'unsupported-version', 'partial-decryption.version');
   });
   it('result', () => {
     const r = Result.sign({ ...result, version: 2 }, key(result.combinerId));
@@ -200,7 +218,7 @@ describe('wrong election', () => {
 
   it('a partial decryption bound to another manifest hash', () => {
     const p = PartialDecryption.sign({ ...partial, electionHash: other.hash }, key(partial.trusteeId));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), national.words), 'wrong-election', 'partial-decryption.electionHash');
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'wrong-election', 'partial-decryption.electionHash');
   });
 
   it('a result bound to another manifest hash', () => {
@@ -224,9 +242,8 @@ describe('bad signature', () => {
   });
 
   it('an aggregate tally with changed words', () => {
-    const words = [...national.words];
-    words[0] = (words[0]! * words[0]!) % ctx.publicKey.n2;
-    expectProtocolError(() => validateAggregateTally(ctx, { ...national, words }), 'bad-signature', 'aggregate-tally.signature');
+    const changed = withFirstWord(county.groups, (w) => (w * w) % ctx.publicKey.n2);
+    expectProtocolError(() => validateAggregateTally(ctx, { ...county, groups: changed }), 'bad-signature', 'aggregate-tally.signature');
   });
 
   it('a receipt for another log position', () => {
@@ -236,7 +253,7 @@ describe('bad signature', () => {
   it('a partial decryption signed by another trustee', () => {
     const otherTrustee = ctx.index.trustees.find((t) => t.id !== partial.trusteeId)!;
     const p = PartialDecryption.sign(partial, key(otherTrustee.id));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), national.words), 'bad-signature', 'partial-decryption.signature');
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'bad-signature', 'partial-decryption.signature');
   });
 
   it('a result with another signature', () => {
@@ -271,7 +288,7 @@ describe('unknown signer', () => {
 
   it('a partial decryption from a node that is not a trustee', () => {
     const p = PartialDecryption.sign({ ...partial, trusteeId: precinctTally.precinctId }, key(precinctTally.precinctId));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), national.words), 'unknown-signer', 'partial-decryption.trusteeId');
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'unknown-signer', 'partial-decryption.trusteeId');
   });
 
   it('a result from a combiner that is not in the roster', () => {
@@ -286,14 +303,21 @@ describe('ciphertexts and values out of range', () => {
     ['n^2', (): bigint => ctx.publicKey.n2],
   ] as const) {
     it(`a precinct tally word equal to ${name}`, () => {
-      const t = PrecinctTally.sign({ ...precinctTally, words: [value()] }, key(precinctTally.precinctId));
-      expectProtocolError(() => validatePrecinctTally(ctx, t), 'ciphertext-out-of-range', 'precinct-tally.words[0]');
+      const t = PrecinctTally.sign({ ...precinctTally, groups: withFirstWord(precinctTally.groups, value) }, key(precinctTally.precinctId));
+      expectProtocolError(() => validatePrecinctTally(ctx, t), 'ciphertext-out-of-range', 'precinct-tally.groups[0].words[0]');
     });
   }
 
   it('an aggregate tally word that is a multiple of n', () => {
-    const t = AggregateTally.sign({ ...national, words: [3n * ctx.publicKey.n] }, key(national.nodeId));
-    expectProtocolError(() => validateAggregateTally(ctx, t), 'ciphertext-out-of-range', 'aggregate-tally.words[0]');
+    const t = AggregateTally.sign({ ...county, groups: withFirstWord(county.groups, () => 3n * ctx.publicKey.n) }, key(county.nodeId));
+    expectProtocolError(() => validateAggregateTally(ctx, t), 'ciphertext-out-of-range', 'aggregate-tally.groups[0].words[0]');
+  });
+
+  it('a ballot of a style that is not the manifest\'s or not the precinct\'s, or whose contests are not its style\'s', () => {
+    expectProtocolError(() => validateBallot(ctx, { ...ballot, ballotStyleId: 'no-such-style' }), 'unknown-ballot-style', 'ballot.ballotStyleId');
+    expectProtocolError(() => validateBallot(ctx, { ...ballot, contests: ballot.contests.slice(1) }), 'off-style', 'ballot.contests');
+    expectProtocolError(() => validateBallot(ctx, { ...ballot, contests: [...ballot.contests, { ...ballot.contests[0]!, contestId: 'governor' }] }), 'off-style', `ballot.contests[${ballot.contests.length}].contestId`);
+    expectProtocolError(() => validateBallot(ctx, { ...ballot, contests: [...ballot.contests].reverse() }), 'inconsistent', 'ballot.contests[0].contestId');
   });
 
   it('a ballot ciphertext equal to n^2 + 1', () => {
@@ -302,8 +326,20 @@ describe('ciphertexts and values out of range', () => {
   });
 
   it('a tally with the wrong number of words', () => {
-    const t = PrecinctTally.sign({ ...precinctTally, words: [...precinctTally.words, precinctTally.words[0]!] }, key(precinctTally.precinctId));
-    expectProtocolError(() => validatePrecinctTally(ctx, t), 'inconsistent', 'precinct-tally.words');
+    const group = precinctTally.groups[0]!;
+    const t = PrecinctTally.sign({ ...precinctTally, groups: [{ ...group, words: [...group.words, group.words[0]!] }] }, key(precinctTally.precinctId));
+    expectProtocolError(() => validatePrecinctTally(ctx, t), 'inconsistent', 'precinct-tally.groups[0].words');
+  });
+
+  it('a tally with the wrong groups: one too many, none, or another scope', () => {
+    const group = precinctTally.groups[0]!;
+    const sign = (groups: PrecinctTally['groups']): PrecinctTally => PrecinctTally.sign({ ...precinctTally, groups }, key(precinctTally.precinctId));
+    expectProtocolError(() => validatePrecinctTally(ctx, sign([group, group])), 'inconsistent', 'precinct-tally.groups');
+    expectProtocolError(() => validatePrecinctTally(ctx, sign([])), 'inconsistent', 'precinct-tally.groups');
+    expectProtocolError(() => validatePrecinctTally(ctx, sign([{ ...group, scopeId: national.nodeId }])), 'inconsistent', 'precinct-tally.groups[0].scopeId');
+    // The national tally carries no group here: one is refused.
+    const n = AggregateTally.sign({ ...national, groups: county.groups }, key(national.nodeId));
+    expectProtocolError(() => validateAggregateTally(ctx, n), 'inconsistent', 'aggregate-tally.groups');
   });
 
   it('an aggregate ballot count that could overflow a slot (2^32 with w = 32)', () => {
@@ -316,8 +352,8 @@ describe('ciphertexts and values out of range', () => {
   });
 
   it('a result word not below n', () => {
-    const r = Result.sign({ ...result, words: [ctx.publicKey.n] }, key(result.combinerId));
-    expectProtocolError(() => validateResult(ctx, r), 'out-of-range', 'result.words[0]');
+    const r = Result.sign({ ...result, scopes: withFirstWord(result.scopes, () => ctx.publicKey.n) }, key(result.combinerId));
+    expectProtocolError(() => validateResult(ctx, r), 'out-of-range', 'result.scopes[0].words[0]');
   });
 });
 
@@ -328,31 +364,41 @@ describe('semantic checks of tallies, partials and results', () => {
   });
 
   it('a partial decryption of another tally', () => {
-    expectProtocolError(() => validatePartialDecryption(ctx, partial, AggregateTally.hash(county), national.words), 'inconsistent', 'partial-decryption.tallyHash');
+    expectProtocolError(() => validatePartialDecryption(ctx, partial, AggregateTally.hash(county), groups()), 'inconsistent', 'partial-decryption.tallyHash');
+  });
+
+  it('a partial decryption of a scope\'s group in another tally than the counted one', () => {
+    const other = groups().map((g) => ({ ...g, tallyHash: PrecinctTally.hash(precinctTally) }));
+    expectProtocolError(() => validatePartialDecryption(ctx, partial, nationalHash(), other), 'inconsistent', 'partial-decryption.groups[0].tallyHash');
+    const p = PartialDecryption.sign({ ...partial, groups: [] }, key(partial.trusteeId));
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'inconsistent', 'partial-decryption.groups');
   });
 
   it('a partial decryption whose index is not the trustee\'s', () => {
     const p = PartialDecryption.sign({ ...partial, trusteeIndex: partial.trusteeIndex + 1 }, key(partial.trusteeId));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), national.words), 'inconsistent', 'partial-decryption.trusteeIndex');
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'inconsistent', 'partial-decryption.trusteeIndex');
   });
 
   it('a partial decryption with a changed share value (re-signed): bad proof', () => {
-    const shares = partial.shares.map((s, i) => (i === 0 ? { ...s, value: (s.value * s.value) % ctx.publicKey.n2 } : s));
-    const p = PartialDecryption.sign({ ...partial, shares }, key(partial.trusteeId));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), national.words), 'bad-proof', 'partial-decryption.shares[0]');
+    const changed = partial.groups.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, i) => (i === 0 ? { ...s, value: (s.value * s.value) % ctx.publicKey.n2 } : s)) } : g));
+    const p = PartialDecryption.sign({ ...partial, groups: changed }, key(partial.trusteeId));
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'bad-proof', 'partial-decryption.groups[0].shares[0]');
   });
 
   it('a result whose counts are not what its words say', () => {
-    const contests = result.contests.map((c, i) => (i === 0 ? { ...c, counts: c.counts.map((x, j) => (j === 0 ? x + 1 : x)) } : c));
-    expectProtocolError(() => validateResult(ctx, Result.sign({ ...result, contests }, key(result.combinerId))), 'inconsistent', 'result.contests');
+    const scopes = result.scopes.map((s, k) =>
+      k === 0 ? { ...s, contests: s.contests.map((c, i) => (i === 0 ? { ...c, counts: c.counts.map((x, j) => (j === 0 ? x + 1 : x)) } : c)) } : s,
+    );
+    expectProtocolError(() => validateResult(ctx, Result.sign({ ...result, scopes }, key(result.combinerId))), 'inconsistent', 'result.scopes[0].contests');
   });
 
   it('the validators throw only ProtocolErrors for in-memory garbage', () => {
     for (const fn of [
       () => validateBallot(ctx, {} as Ballot),
       () => validateReceipt(ctx, null as unknown as Receipt),
-      () => validatePrecinctTally(ctx, { ...precinctTally, words: 'x' } as unknown as PrecinctTally),
-      () => validateResult(ctx, { ...result, words: [1] } as unknown as Result),
+      () => validatePrecinctTally(ctx, { ...precinctTally, groups: 'x' } as unknown as PrecinctTally),
+      () => validatePrecinctTally(ctx, { ...precinctTally, groups: [{ scopeId: 'county-01-001', words: 'x' }] } as unknown as PrecinctTally),
+      () => validateResult(ctx, { ...result, scopes: [1] } as unknown as Result),
     ]) {
       expect(fn).toThrow(ProtocolError);
     }

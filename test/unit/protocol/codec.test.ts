@@ -261,16 +261,16 @@ describe('artifact bytes: strict decoding of real artifacts', () => {
     const at = Buffer.from(m).indexOf(Buffer.from(c0));
     expect(at).toBeGreaterThan(0);
     const bad = new Uint8Array(m);
-    const flagAt = at + c0.length - 1; // allowAbstain is the contest's last field
+    const flagAt = at + c0.length - 2; // allowAbstain is the contest's last field but one (writeIn is the last)
     expect(bad[flagAt]).toBe(1);
     bad[flagAt] = 2;
     expectProtocolError(() => decodeManifest(bad), 'non-canonical', 'manifest.contests[0].allowAbstain');
   });
 
-  it('oversize: a ballot with more contests than the list allows (65 > 64)', () => {
-    const many = { ...ballot, contests: Array.from({ length: 65 }, () => ballot.contests[0]!) };
+  it('oversize: a ballot with more contests than the list allows (1025 > 1024)', () => {
+    const many = { ...ballot, contests: Array.from({ length: 1025 }, () => ballot.contests[0]!) };
     expectProtocolError(() => Ballot.encode(many), 'oversize', 'ballot.contests');
-    expectProtocolError(() => Ballot.fromJSON({ ...viaJSON(Ballot.toJSON(ballot)), contests: Array(65).fill(viaJSON(Ballot.toJSON(ballot)).contests[0]) }), 'oversize', 'ballot.contests');
+    expectProtocolError(() => Ballot.fromJSON({ ...viaJSON(Ballot.toJSON(ballot)), contests: Array(1025).fill(viaJSON(Ballot.toJSON(ballot)).contests[0]) }), 'oversize', 'ballot.contests');
   });
 
   it('oversize: an id longer than 64 bytes, in binary and in JSON', () => {

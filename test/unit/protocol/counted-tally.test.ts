@@ -36,7 +36,7 @@ beforeAll(() => {
   const precinctTally = (id: string, count: number): AnyTally => ({
     kind: 'precinct',
     tally: PrecinctTally.sign(
-      { version: PROTOCOL_VERSION, electionHash: ctx.hash, precinctId: id, words: [ctx.publicKey.encrypt(BigInt(count))], ballotCount: count, ballotsRoot: EMPTY_ROOT, logHead: LOG_GENESIS_HASH },
+      { version: PROTOCOL_VERSION, electionHash: ctx.hash, precinctId: id, groups: ctx.scopes.groupsOf(id).map((g) => ({ scopeId: g.scopeId, words: Array.from({ length: g.wordCount }, () => ctx.publicKey.encrypt(BigInt(count))) })), ballotCount: count, ballotsRoot: EMPTY_ROOT, logHead: LOG_GENESIS_HASH },
       keys.get(id)!,
     ),
   });

@@ -23,7 +23,10 @@ let precinctIds: string[];
 
 const precinct = (id: string): PrecinctTally => (tallies.get(id) as Extract<AnyTally, { kind: 'precinct' }>).tally;
 const aggregate = (id: string): AggregateTally => (tallies.get(id) as Extract<AnyTally, { kind: 'aggregate' }>).tally;
-const withWord = (t: PrecinctTally, word: bigint): PrecinctTally => PrecinctTally.sign({ ...t, words: [word] }, keys.get(t.precinctId)!);
+/** The tally's groups with the first word of the first group replaced. */
+const firstWord = <T extends { groups: PrecinctTally['groups'] }>(t: T, word: bigint): T['groups'] =>
+  t.groups.map((g, k) => (k === 0 ? { ...g, words: g.words.map((w, i) => (i === 0 ? word : w)) } : g));
+const withWord = (t: PrecinctTally, word: bigint): PrecinctTally => PrecinctTally.sign({ ...t, groups: firstWord(t, word) }, keys.get(t.precinctId)!);
 
 /** The error a tally gets when validated on its own, or undefined. */
 function alone(t: AnyTally): ProtocolError | undefined {
@@ -44,7 +47,7 @@ beforeAll(() => {
   precinctIds = ctx.manifest.roster.filter((e) => e.role === 'precinct').map((e) => e.id);
   precinctIds.forEach((id, i) => {
     const tally = PrecinctTally.sign(
-      { version: PROTOCOL_VERSION, electionHash: ctx.hash, precinctId: id, words: [ctx.publicKey.encrypt(BigInt(i + 1))], ballotCount: i + 1, ballotsRoot: EMPTY_ROOT, logHead: LOG_GENESIS_HASH },
+      { version: PROTOCOL_VERSION, electionHash: ctx.hash, precinctId: id, groups: ctx.scopes.groupsOf(id).map((g) => ({ scopeId: g.scopeId, words: Array.from({ length: g.wordCount }, () => ctx.publicKey.encrypt(BigInt(i + 1))) })), ballotCount: i + 1, ballotsRoot: EMPTY_ROOT, logHead: LOG_GENESIS_HASH },
       keys.get(id)!,
     );
     tallies.set(id, { kind: 'precinct', tally });
@@ -84,7 +87,7 @@ describe('validateTallies', () => {
         const outcomes = validateTallies(ctx, batch);
         const expected = alone(batch[at]!)!;
         expect(expected.code, what).toBe('ciphertext-out-of-range');
-        expect(expected.path).toBe('precinct-tally.words[0]');
+        expect(expected.path).toBe('precinct-tally.groups[0].words[0]');
         expect(outcomes[at]!.error, what).toEqual(expected);
         expect(outcomes.filter((o) => o.error)).toHaveLength(1);
       }
@@ -94,7 +97,7 @@ describe('validateTallies', () => {
   it('names every culprit when several tallies hold bad words, aggregates included', () => {
     const { n } = ctx.publicKey;
     const county = ctx.manifest.roster.find((e) => e.role === 'county')!.id;
-    const badCounty = AggregateTally.sign({ ...aggregate(county), words: [n * 2n] }, keys.get(county)!);
+    const badCounty = AggregateTally.sign({ ...aggregate(county), groups: firstWord(aggregate(county), n * 2n) }, keys.get(county)!);
     const batch: AnyTally[] = [
       ...precinctIds.map((id, i): AnyTally => (i === 3 || i === 15 ? { kind: 'precinct', tally: withWord(precinct(id), i === 3 ? primes.q : 0n) } : tallies.get(id)!)),
       { kind: 'aggregate', tally: badCounty },
@@ -103,7 +106,7 @@ describe('validateTallies', () => {
     const rejected = outcomes.flatMap((o, i) => (o.error ? [i] : []));
     expect(rejected).toEqual([3, 15, batch.length - 1]);
     for (const i of rejected) expect(outcomes[i]!.error).toEqual(alone(batch[i]!));
-    expect(outcomes[batch.length - 1]!.error!.path).toBe('aggregate-tally.words[0]');
+    expect(outcomes[batch.length - 1]!.error!.path).toBe('aggregate-tally.groups[0].words[0]');
   });
 
   it('reports a bad word before a bad signature, as validation on its own does', () => {
@@ -154,7 +157,7 @@ describe('checkHierarchy', () => {
     changed.set(culprit, bad);
     const check = checkHierarchy(ctx, (id) => changed.get(id));
     expect(check.problems.map((p) => [p.code, p.path])).toEqual([
-      ['ciphertext-out-of-range', 'precinct-tally.words[0]'],
+      ['ciphertext-out-of-range', 'precinct-tally.groups[0].words[0]'],
       ['inconsistent', county],
     ]);
     expect(check.problems[1]!.message).toContain('aggregates a child whose tally is missing or invalid');

@@ -19,7 +19,7 @@ const W = 32;
 const M = 1n << BigInt(W);
 
 function contest(id: string, options: number, kind: Contest['kind'] = 'plurality', selectionLimit = 1, allowAbstain = true): Contest {
-  return { id, title: id, kind, options: Array.from({ length: options }, (_, i) => `${id}-${i}`), selectionLimit, allowAbstain };
+  return { id, title: id, districtId: 'all', partyId: '', kind, options: Array.from({ length: options }, (_, i) => `${id}-${i}`), selectionLimit, allowAbstain, writeIn: false };
 }
 
 const layoutOf = (contests: Contest[], keyBits = 2048, slotBits = W): BallotLayout => ballotLayout({ keyBits, slotBits, contests });

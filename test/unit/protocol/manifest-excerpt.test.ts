@@ -51,7 +51,9 @@ describe('manifestExcerpt', () => {
     const full = new ElectionContext(manifest);
     expect(ctx.hashHex).toBe(full.hashHex);
     expect(ctx.threshold).toEqual(full.threshold);
-    expect(ctx.layout).toEqual(full.layout);
+    expect(ctx.scopes.scopes).toEqual(full.scopes.scopes);
+    expect([...ctx.scopes.contests]).toEqual([...full.scopes.contests]);
+    expect(ctx.scopes.groupsOf(precinct.id)).toEqual(full.scopes.groupsOf(precinct.id));
     expect(ctx.index.node(precinct.id)).toEqual(full.index.node(precinct.id));
   });
 

@@ -77,8 +77,10 @@ describe('a receipt checked from its proof bundle alone', () => {
     expect(details({ ...b, path: [b.path[0]!, b.path[2]!] }, 'R3')).toMatch(/expected the tally of "state-01"/);
     expect(details({ ...b, path: b.path.slice(0, 2) }, 'R3')).toMatch(/does not reach the national tally/);
     const r = b.result!;
-    const words = r.words.map((w, i) => (i === 0 ? w + 1n : w));
-    const forged = Result.sign({ ...r, words, contests: r.contests }, election.nodeKeys.get('national')!.secretKey);
+    // The scope of the precinct's contests (its state, on the path) with its first word changed, the counts kept.
+    const scopes = r.scopes.map((s, k) => (k === 0 ? { ...s, words: s.words.map((w, i) => (i === 0 ? w + 1n : w)), contests: s.contests } : s));
+    expect(r.scopes.map((s) => s.scopeId)).toEqual(['state-01']);
+    const forged = Result.sign({ ...r, scopes }, election.nodeKeys.get('national')!.secretKey);
     expect(statuses({ ...b, result: forged })).toEqual(['R1:pass', 'R2:pass', 'R3:fail']);
     expect(details({ ...b, result: undefined }, 'R3')).toMatch(/no result yet/);
   });

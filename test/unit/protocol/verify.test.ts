@@ -9,13 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inclusionProof, merkleRoot } from '../../../crypto/merkle.ts';
-import { Ballot, ballotWords, encryptBallot } from '../../../protocol/ballot.ts';
+import { Ballot, ballotGroups, encryptBallot } from '../../../protocol/ballot.ts';
 import type { ElectionContext } from '../../../protocol/election.ts';
 import { encodeManifest, type Manifest } from '../../../protocol/manifest.ts';
 import { PartialDecryption } from '../../../protocol/partial-decryption.ts';
 import { Receipt } from '../../../protocol/receipt.ts';
 import { Result, contestCounts } from '../../../protocol/result.ts';
-import { AggregateTally, PrecinctTally, multiplyWords, type AnyTally } from '../../../protocol/tally.ts';
+import { AggregateTally, PrecinctTally, multiplyWords, type AnyTally, type TallyGroup } from '../../../protocol/tally.ts';
+import { completedGroupsOf } from '../../../protocol/completed-groups.ts';
 import { CHECKS, RECEIPT_CHECKS, memorySource, verifyRecord, type CheckStatus, type ReceiptInput, type Verification, type VerifyOptions } from '../../../protocol/verify/index.ts';
 import { readRecord } from '../../../record/record-files.ts';
 import { verifyRecordDir } from '../../../record/verify-record-dir.ts';
@@ -39,6 +40,7 @@ import {
 } from '../../support/record-fixture.ts';
 
 // Shape of the fixture: 2 states x 1 county x 2 precincts, 9 trustees, threshold 5, 3 ballots each.
+// Every precinct votes every contest: one scope, the national node, and every tally one group.
 const P1 = 'precinct-01-001-001';
 const P2 = 'precinct-01-001-002';
 const P3 = 'precinct-02-001-001';
@@ -98,6 +100,17 @@ function encOne(): bigint {
   return ctx.publicKey.encrypt(1n);
 }
 
+/** Groups with the first word of the first group changed. */
+function firstWord<G extends { words: bigint[] }>(groups: readonly G[], change: (w: bigint) => bigint): G[] {
+  return groups.map((g, k) => (k === 0 ? { ...g, words: g.words.map((w, i) => (i === 0 ? change(w) : w)) } : g));
+}
+
+/** The one group of a precinct tally that is the product of `ballots`. */
+function ballotsProduct(ballots: Ballot[]): TallyGroup[] {
+  const scope = ctx.scopes.byScope.get(NATIONAL)!;
+  return [{ scopeId: NATIONAL, words: multiplyWords(ctx, scope.wordCount, ballots.map((b) => ballotGroups(ctx, b)[0]!)) }];
+}
+
 function resignPrecinct(t: PrecinctTally, change: Partial<PrecinctTally>): PrecinctTally {
   return PrecinctTally.sign({ ...t, ...change }, fx.key(t.precinctId));
 }
@@ -117,7 +130,7 @@ function resignResult(r: Result, change: Partial<Result>, key = fx.key(r.combine
 /** The precinct tally that exactly matches `ballots` (product, count, Merkle root), re-signed. */
 function tallyMatching(t: PrecinctTally, ballots: Ballot[]): PrecinctTally {
   return resignPrecinct(t, {
-    words: multiplyWords(ctx, ballots.map((b) => ballotWords(ctx, b))),
+    groups: ballotsProduct(ballots),
     ballotCount: ballots.length,
     ballotsRoot: merkleRoot(ballots.map((b) => Ballot.hash(b))),
   });
@@ -142,7 +155,7 @@ function recountAbove(dir: string): void {
     }
   }
   const national = (tallies.get(NATIONAL) as { tally: AggregateTally }).tally;
-  const combiner = new CombinerRole(ctx, NATIONAL, fx.key(NATIONAL), national);
+  const combiner = new CombinerRole(ctx, NATIONAL, fx.key(NATIONAL), national, completedGroupsOf(ctx, (id) => tallies.get(id)));
   for (const t of ctx.index.trustees) {
     const p = new TrusteeRole(ctx, t.id, fx.key(t.id), fx.election.shares.get(t.id)!).decrypt(national, (id) => tallies.get(id));
     writePartial(dir, p);
@@ -209,7 +222,7 @@ describe('a precinct cannot change the count: a tally is checkable only against 
   it('a precinct that adds a vote to its tally and withholds its ballots fails, though everything above it was recomputed honestly', async () => {
     const dir = fx.copy('withheld');
     const t = readPrecinctTally(dir, P3);
-    writePrecinctTally(dir, resignPrecinct(t, { words: t.words.map((w, i) => (i === 0 ? (w * ctx.publicKey.encrypt(1000n)) % ctx.publicKey.n2 : w)) }));
+    writePrecinctTally(dir, resignPrecinct(t, { groups: firstWord(t.groups, (w) => (w * ctx.publicKey.encrypt(1000n)) % ctx.publicKey.n2) }));
     recountAbove(dir);
     fs.rmSync(recordPaths.ballots(dir, P3));
     const v = await verifyDir(dir);
@@ -220,7 +233,7 @@ describe('a precinct cannot change the count: a tally is checkable only against 
   it('the same forged tally with its ballots in the record fails check 5', async () => {
     const dir = fx.copy('forged-with-ballots');
     const t = readPrecinctTally(dir, P3);
-    writePrecinctTally(dir, resignPrecinct(t, { words: t.words.map((w, i) => (i === 0 ? (w * encOne()) % ctx.publicKey.n2 : w)) }));
+    writePrecinctTally(dir, resignPrecinct(t, { groups: firstWord(t.groups, (w) => (w * encOne()) % ctx.publicKey.n2) }));
     recountAbove(dir);
     const v = await verifyDir(dir);
     expectChecks(v, [5], [1, 2, 3, 4, 6, 7, 8, 9]);
@@ -231,9 +244,8 @@ describe('a precinct cannot change the count: a tally is checkable only against 
     const t = readPrecinctTally(dir, P1);
     const ballots = readBallots(dir, P1);
     // One vote moved from option 0 to option 1 of the first contest: the same count, root and ballots.
-    const moved = multiplyWords(ctx, ballots.map((b) => ballotWords(ctx, b)));
-    moved[0] = (moved[0]! * ctx.publicKey.encrypt((1n << 32n) - 1n)) % ctx.publicKey.n2; // -1 in slot 0, +1 in slot 1
-    writePrecinctTally(dir, resignPrecinct(t, { words: moved }));
+    const moved = firstWord(ballotsProduct(ballots), (w) => (w * ctx.publicKey.encrypt((1n << 32n) - 1n)) % ctx.publicKey.n2); // -1 in slot 0, +1 in slot 1
+    writePrecinctTally(dir, resignPrecinct(t, { groups: moved }));
     recountAbove(dir);
     const v = await verifyDir(dir);
     expectChecks(v, [5], [1, 2, 3, 4, 6, 7, 8, 9]);
@@ -439,7 +451,7 @@ describe('check 5: precinct tallies', () => {
   it('fails for a tally re-signed with one word multiplied by an encryption of 1', async () => {
     const dir = fx.copy('precinct-word');
     const t = readPrecinctTally(dir, P1);
-    writePrecinctTally(dir, resignPrecinct(t, { words: t.words.map((w, i) => (i === 0 ? (w * encOne()) % ctx.publicKey.n2 : w)) }));
+    writePrecinctTally(dir, resignPrecinct(t, { groups: firstWord(t.groups, (w) => (w * encOne()) % ctx.publicKey.n2) }));
     const v = await verifyDir(dir);
     expectChecks(v, [5], [1, 2, 3, 4, 6]);
     expect(detailsOf(v, 5)).toMatch(/not the product of the precinct's ballots/);
@@ -479,7 +491,7 @@ describe('check 7: aggregates', () => {
   it('fails for a county tally re-signed with a word multiplied by an encryption of 1 (parents not re-signed)', async () => {
     const dir = fx.copy('county-word');
     const t = readAggregateTally(dir, COUNTY1);
-    writeAggregateTally(dir, resignAggregate(t, { words: t.words.map((w, i) => (i === 0 ? (w * encOne()) % ctx.publicKey.n2 : w)) }));
+    writeAggregateTally(dir, resignAggregate(t, { groups: firstWord(t.groups, (w) => (w * encOne()) % ctx.publicKey.n2) }));
     const v = await verifyDir(dir);
     expectChecks(v, [7], [1, 2, 3, 4, 5, 6]);
     expect(detailsOf(v, 7)).toMatch(/product of the children/);
@@ -504,10 +516,11 @@ describe('check 7: aggregates', () => {
 
   it('fails for a precinct tally re-signed with a word outside Z*_{n^2} (n), naming it, while check 2 passes', async () => {
     const dir = fx.copy('word-not-unit');
-    writePrecinctTally(dir, resignPrecinct(readPrecinctTally(dir, P2), { words: [ctx.publicKey.n] }));
+    const t = readPrecinctTally(dir, P2);
+    writePrecinctTally(dir, resignPrecinct(t, { groups: firstWord(t.groups, () => ctx.publicKey.n) }));
     const v = await verifyDir(dir);
     expectChecks(v, [7], [1, 2, 3, 4], [5, 6]);
-    expect(detailsOf(v, 7)).toMatch(/precinct-tally\.words\[0\]: ciphertext is not in Z\*_\{n\^2\}/);
+    expect(detailsOf(v, 7)).toMatch(/precinct-tally\.groups\[0\]\.words\[0\]: ciphertext is not in Z\*_\{n\^2\}/);
     expect(detailsOf(v, 7)).toMatch(/skipped: tallies\/county-01-001\.aggregate-tally\.bin: 1 of its children's tallies failed/);
   });
 
@@ -524,12 +537,13 @@ describe('check 8: partial decryptions', () => {
   it('fails for a partial whose share value was replaced (re-signed); 8 valid partials remain', async () => {
     const dir = fx.copy('partial-value');
     const p = readPartial(dir, 'trustee-09');
-    writePartial(dir, resignPartial(p, { shares: p.shares.map((s, w) => (w === 0 ? { ...s, value: (s.value * 4n) % ctx.publicKey.n2 } : s)) }));
+    const groups = p.groups.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, w) => (w === 0 ? { ...s, value: (s.value * 4n) % ctx.publicKey.n2 } : s)) } : g));
+    writePartial(dir, resignPartial(p, { groups }));
     const v = await verifyDir(dir);
     // trustee 9 is not among the five the result combines, so check 9 still passes.
     expectChecks(v, [8], [1, 2, 3, 4, 5, 6, 7, 9]);
     expect(failing(v)).toEqual([8]);
-    expect(detailsOf(v, 8)).toMatch(/trustee 9 for word 0/);
+    expect(detailsOf(v, 8)).toMatch(/trustee 9 for scope "national" word 0/);
     expect(detailsOf(v, 8)).not.toMatch(/valid partial decryptions, \d+ are needed/);
   });
 
@@ -537,7 +551,7 @@ describe('check 8: partial decryptions', () => {
     const dir = fx.copy('partial-too-few');
     for (const id of ['trustee-05', 'trustee-06', 'trustee-07', 'trustee-08', 'trustee-09']) {
       const p = readPartial(dir, id);
-      writePartial(dir, resignPartial(p, { shares: p.shares.map((s) => ({ ...s, value: (s.value * 4n) % ctx.publicKey.n2 })) }));
+      writePartial(dir, resignPartial(p, { groups: p.groups.map((g) => ({ ...g, shares: g.shares.map((s) => ({ ...s, value: (s.value * 4n) % ctx.publicKey.n2 })) })) }));
     }
     const v = await verifyDir(dir);
     expectChecks(v, [8, 9], [1, 2, 3, 4, 5, 6, 7]);
@@ -565,10 +579,11 @@ describe('check 9: result', () => {
   it('fails for a result re-signed with a changed count (words changed to match)', async () => {
     const dir = fx.copy('result-count');
     const r = readResult(dir);
-    const words = r.words.map((w, i) => (i === 0 ? w + 1n : w));
-    const contests = contestCounts(ctx, words);
-    expect(contests[0]!.counts[0]).toBe(r.contests[0]!.counts[0]! + 1);
-    writeResult(dir, resignResult(r, { words, contests }));
+    const s = r.scopes[0]!;
+    const words = s.words.map((w, i) => (i === 0 ? w + 1n : w));
+    const contests = contestCounts(ctx, s.scopeId, words);
+    expect(contests[0]!.counts[0]).toBe(s.contests[0]!.counts[0]! + 1);
+    writeResult(dir, resignResult(r, { scopes: [{ ...s, words, contests }, ...r.scopes.slice(1)] }));
     const v = await verifyDir(dir);
     expectChecks(v, [9], [1, 2, 3, 4, 5, 6, 7, 8]);
     expect(detailsOf(v, 9)).toMatch(/another plaintext/);
@@ -577,7 +592,8 @@ describe('check 9: result', () => {
   it('fails for a result re-signed with a changed count but the original words', async () => {
     const dir = fx.copy('result-count-only');
     const r = readResult(dir);
-    writeResult(dir, resignResult(r, { contests: r.contests.map((c, i) => (i === 1 ? { ...c, counts: c.counts.map((x, j) => (j === 0 ? x + 1 : x)) } : c)) }));
+    const scopes = r.scopes.map((s, k) => (k === 0 ? { ...s, contests: s.contests.map((c, i) => (i === 1 ? { ...c, counts: c.counts.map((x, j) => (j === 0 ? x + 1 : x)) } : c)) } : s));
+    writeResult(dir, resignResult(r, { scopes }));
     const v = await verifyDir(dir);
     expectChecks(v, [9], [1, 2, 3, 4, 5, 6, 7, 8]);
   });
@@ -611,8 +627,8 @@ describe('check 9: result', () => {
   it('fails when result.json, the view a person opens, shows other counts than result.bin', async () => {
     const dir = fx.copy('result-view');
     const file = path.join(dir, 'result.json');
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { contests: { counts: number[] }[] };
-    json.contests[0]!.counts[0]! += 1000;
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { scopes: { contests: { counts: number[] }[] }[] };
+    json.scopes[0]!.contests[0]!.counts[0]! += 1000;
     fs.writeFileSync(file, JSON.stringify(json));
     const v = await verifyDir(dir);
     expectChecks(v, [9], others(9));
@@ -789,7 +805,7 @@ describe('receipts', () => {
   it('R3 fails when the receipt\'s precinct tally is not part of a consistent hierarchy', async () => {
     const dir = fx.copy('receipt-uncounted');
     const t = readAggregateTally(dir, COUNTY1);
-    writeAggregateTally(dir, resignAggregate(t, { words: t.words.map((w, i) => (i === 0 ? (w * encOne()) % ctx.publicKey.n2 : w)) }));
+    writeAggregateTally(dir, resignAggregate(t, { groups: firstWord(t.groups, (w) => (w * encOne()) % ctx.publicKey.n2) }));
     const v = await verifyDir(dir, { receipts: [receiptOf(castIn(P1).receipt)] });
     expectChecks(v, [7, 'R3'], [1, 2, 3, 4, 5, 6, 'R1', 'R2']);
   });

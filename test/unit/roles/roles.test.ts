@@ -7,7 +7,7 @@ import { AggregatorRole } from '../../../roles/aggregator.ts';
 import { CombinerRole } from '../../../roles/combiner.ts';
 import { PrecinctRole, decodePrecinctState, encodePrecinctState } from '../../../roles/precinct.ts';
 import { TrusteeRole } from '../../../roles/trustee.ts';
-import { Ballot, ballotWords, encryptBallot, type Choices } from '../../../protocol/ballot.ts';
+import { Ballot, ballotGroups, encryptBallot, type Choices } from '../../../protocol/ballot.ts';
 import { ElectionContext } from '../../../protocol/election.ts';
 import { ProtocolError } from '../../../protocol/errors.ts';
 import { unpackCounts } from '../../../protocol/layout.ts';
@@ -15,14 +15,19 @@ import { LOG_GENESIS_HASH, logEntryHash } from '../../../protocol/log-chain.ts';
 import { PROTOCOL_VERSION } from '../../../protocol/manifest.ts';
 import { PartialDecryption, partialContext, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
 import { validateReceipt } from '../../../protocol/receipt.ts';
-import { validateResult } from '../../../protocol/result.ts';
-import { AggregateTally, PrecinctTally, multiplyWords, validateAggregateTally, validatePrecinctTally, type AnyTally } from '../../../protocol/tally.ts';
+import { resultContests, validateResult } from '../../../protocol/result.ts';
+import { completedGroupsOf, type CompletedGroup } from '../../../protocol/completed-groups.ts';
+import type { ScopeLayout } from '../../../protocol/scopes.ts';
+import { AggregateTally, PrecinctTally, multiplyGroups, multiplyWords, validateAggregateTally, validatePrecinctTally, type AnyTally } from '../../../protocol/tally.ts';
 import { expectProtocolError, otherElectionManifest } from '../../support/fixtures.ts';
 
-// 1 state, 2 counties of 2 precincts each, so that a county has a non-child precinct to refuse.
-const P = ['precinct-01-001-001', 'precinct-01-001-002', 'precinct-01-002-001', 'precinct-01-002-002'] as const;
-const COUNTY = ['county-01-001', 'county-01-002'] as const;
+// 2 states of 1 county of 2 precincts each, so that a county has a non-child precinct to refuse,
+// and every contest (on every precinct's ballot) is counted at the national node: one scope, whose
+// group every tally carries and the trustees decrypt in the national tally.
+const P = ['precinct-01-001-001', 'precinct-01-001-002', 'precinct-02-001-001', 'precinct-02-001-002'] as const;
+const COUNTY = ['county-01-001', 'county-02-001'] as const;
 const STATE = 'state-01';
+const STATES = ['state-01', 'state-02'] as const;
 const NATIONAL = 'national';
 
 /** Two voters per precinct, each precinct voting differently. */
@@ -46,9 +51,16 @@ const key = (id: string): Uint8Array => election.nodeKeys.get(id)!.secretKey;
 const share = (index: number): TrusteeShare => election.shares.get(`trustee-${String(index).padStart(2, '0')}`)!;
 const trusteeId = (index: number): string => `trustee-${String(index).padStart(2, '0')}`;
 const tallyOf = (id: string): AnyTally | undefined => tallies.get(id);
+/** The national scope's layout: the one scope of this election. */
+const scope = (): ScopeLayout => ctx.scopes.byScope.get(NATIONAL)!;
+/** The completed groups the trustees decrypt (here the national tally's one group). */
+const groups = (): CompletedGroup[] => completedGroupsOf(ctx, tallyOf);
+/** A tally's groups with the first word of the first group replaced. */
+const withFirstWord = (t: { groups: PrecinctTally['groups'] }, word: (w: bigint) => bigint): PrecinctTally['groups'] =>
+  t.groups.map((g, k) => (k === 0 ? { ...g, words: g.words.map((w, i) => (i === 0 ? word(w) : w)) } : g));
 
 function addCounts(counts: Map<string, bigint[]>, choices: Choices): void {
-  for (const c of ctx.layout.contests) {
+  for (const c of scope().contests) {
     const row = counts.get(c.contestId) ?? new Array<bigint>(c.optionCount).fill(0n);
     for (const o of choices[c.contestId] ?? []) row[o] = row[o]! + 1n;
     counts.set(c.contestId, row);
@@ -75,8 +87,9 @@ function decryptWords(words: bigint[]): bigint[] {
 }
 
 beforeAll(() => {
-  election = generateElection({ keyBits: 1024, states: 1, countiesPerState: 2, precinctsPerCounty: 2 });
+  election = generateElection({ keyBits: 1024, states: 2, countiesPerState: 1, precinctsPerCounty: 2 });
   ctx = new ElectionContext(election.manifest);
+  expect(ctx.scopes.scopes.map((s) => s.scopeId)).toEqual([NATIONAL]);
   P.forEach((id, p) => {
     const role = new PrecinctRole(ctx, id, key(id));
     const ballots = [0, 1].map((v) => {
@@ -87,7 +100,7 @@ beforeAll(() => {
     ballotsOf.set(id, ballots);
     tallies.set(id, { kind: 'precinct', tally: role.close() });
   });
-  for (const id of [...COUNTY, STATE, NATIONAL]) {
+  for (const id of [...COUNTY, ...STATES, NATIONAL]) {
     const role = new AggregatorRole(ctx, id, key(id));
     for (const child of ctx.index.childrenOf(id)) role.receive(tallies.get(child.id)!);
     tallies.set(id, { kind: 'aggregate', tally: role.aggregate() });
@@ -104,9 +117,9 @@ describe('precinct role', () => {
     const ballots = [0, 1, 2].map((v) => encryptBallot(ctx, P[0], choicesFor(0, v)));
     const entries = cast(role, ballots);
     const tally = role.close();
-    expect(tally.words).toEqual(multiplyWords(ctx, ballots.map((b) => ballotWords(ctx, b))));
-    // ballotWords itself: the product of the contest ciphertexts of the word
-    expect(ballotWords(ctx, ballots[0]!)).toEqual([ballots[0]!.contests.reduce((acc, c) => (acc * c.ciphertext) % ctx.publicKey.n2, 1n)]);
+    expect(tally.groups).toEqual([{ scopeId: NATIONAL, words: multiplyWords(ctx, scope().wordCount, ballots.map((b) => ballotGroups(ctx, b)[0]!)) }]);
+    // ballotGroups itself: one group (the national scope), the product of the contest ciphertexts of the word
+    expect(ballotGroups(ctx, ballots[0]!)).toEqual([[ballots[0]!.contests.reduce((acc, c) => (acc * c.ciphertext) % ctx.publicKey.n2, 1n)]]);
     expect(toHex(tally.ballotsRoot)).toBe(toHex(merkleRoot(ballots.map((b) => Ballot.hash(b)))));
     expect(tally.ballotCount).toBe(3);
     // The log head is the hash chain over (seq, voter id, ballot hash, previous hash) from the genesis.
@@ -119,7 +132,7 @@ describe('precinct role', () => {
 
   it('the tally decrypts to the votes cast', () => {
     const tally = tallies.get(P[1])!.tally as PrecinctTally;
-    const counts = unpackCounts(ctx.layout, decryptWords(tally.words));
+    const counts = unpackCounts(scope(), decryptWords(tally.groups[0]!.words));
     const want = new Map<string, bigint[]>();
     addCounts(want, choicesFor(1, 0));
     addCounts(want, choicesFor(1, 1));
@@ -128,7 +141,7 @@ describe('precinct role', () => {
 
   it('an empty precinct signs the encryption of zero (every word 1), an empty root and the genesis head', () => {
     const tally = new PrecinctRole(ctx, P[2], key(P[2])).close();
-    expect(tally.words).toEqual([1n]);
+    expect(tally.groups).toEqual([{ scopeId: NATIONAL, words: [1n] }]);
     expect(tally.ballotCount).toBe(0);
     expect(toHex(tally.ballotsRoot)).toBe(toHex(merkleRoot([])));
     expect(toHex(tally.logHead)).toBe(toHex(LOG_GENESIS_HASH));
@@ -254,7 +267,8 @@ describe('aggregator role', () => {
     expect(role.receive(tallies.get(P[0])!).status).toBe('accepted');
     const t = role.aggregate();
     expect(t.level).toBe('county');
-    expect(t.words).toEqual(multiplyWords(ctx, [precinctTally(P[0]).words, precinctTally(P[1]).words]));
+    expect(t.groups).toEqual([{ scopeId: NATIONAL, words: multiplyWords(ctx, scope().wordCount, [precinctTally(P[0]).groups[0]!.words, precinctTally(P[1]).groups[0]!.words]) }]);
+    expect(t.groups).toEqual(multiplyGroups(ctx, COUNTY[0], [precinctTally(P[0]), precinctTally(P[1])]));
     expect(t.ballotCount).toBe(4);
     expect(t.children.map((c) => [c.id, toHex(c.tallyHash)])).toEqual([P[0], P[1]].map((id) => [id, toHex(PrecinctTally.hash(precinctTally(id)))]));
     expect(validateAggregateTally(ctx, t)).toBe(t);
@@ -263,7 +277,8 @@ describe('aggregator role', () => {
 
   it('the national tally decrypts to the votes cast in every precinct', () => {
     expect(national.ballotCount).toBe(8);
-    expect(unpackCounts(ctx.layout, decryptWords(national.words))).toEqual(expected);
+    expect(national.groups.map((g) => g.scopeId)).toEqual([NATIONAL]);
+    expect(unpackCounts(scope(), decryptWords(national.groups[0]!.words))).toEqual(expected);
   });
 
   it('refuses a tally from a node that is not its child', () => {
@@ -276,10 +291,10 @@ describe('aggregator role', () => {
   it('refuses a tally with a forged signature', () => {
     const role = new AggregatorRole(ctx, COUNTY[0], key(COUNTY[0]));
     const t = precinctTally(P[0]);
-    const words = [(t.words[0]! * ctx.publicKey.encrypt(1n)) % ctx.publicKey.n2];
-    expectProtocolError(() => role.receive({ kind: 'precinct', tally: { ...t, words } }), 'bad-signature'); // changed, not re-signed
-    expectProtocolError(() => role.receive({ kind: 'precinct', tally: PrecinctTally.sign({ ...t, words }, key(P[1])) }), 'bad-signature'); // a sibling's key
-    expectProtocolError(() => role.receive({ kind: 'precinct', tally: PrecinctTally.sign({ ...t, words }, key(COUNTY[0])) }), 'bad-signature'); // the parent's own key
+    const groups = withFirstWord(t, (w) => (w * ctx.publicKey.encrypt(1n)) % ctx.publicKey.n2);
+    expectProtocolError(() => role.receive({ kind: 'precinct', tally: { ...t, groups } }), 'bad-signature'); // changed, not re-signed
+    expectProtocolError(() => role.receive({ kind: 'precinct', tally: PrecinctTally.sign({ ...t, groups }, key(P[1])) }), 'bad-signature'); // a sibling's key
+    expectProtocolError(() => role.receive({ kind: 'precinct', tally: PrecinctTally.sign({ ...t, groups }, key(COUNTY[0])) }), 'bad-signature'); // the parent's own key
     expect(role.reported).toEqual([]);
   });
 
@@ -328,7 +343,7 @@ describe('aggregator role', () => {
     agg.receive(tallies.get(P[1])!);
     const t = agg.aggregate();
     expect(toHex(t.children[0]!.tallyHash)).toBe(h1);
-    expect(t.words).toEqual((tallies.get(COUNTY[0])!.tally as AggregateTally).words);
+    expect(t.groups).toEqual((tallies.get(COUNTY[0])!.tally as AggregateTally).groups);
     expect(t.ballotCount).toBe(4);
   });
 
@@ -336,7 +351,7 @@ describe('aggregator role', () => {
     const t = precinctTally(P[0]);
     const n = ctx.publicKey.n;
     const forged: AnyTally = { kind: 'precinct', tally: { ...t, ballotCount: t.ballotCount + 1 } }; // not re-signed
-    const outside: AnyTally = { kind: 'precinct', tally: PrecinctTally.sign({ ...t, words: [n * 3n] }, key(P[0])) }; // shares n's factors
+    const outside: AnyTally = { kind: 'precinct', tally: PrecinctTally.sign({ ...t, groups: withFirstWord(t, () => n * 3n) }, key(P[0])) }; // shares n's factors
     const notChild = tallies.get(P[2])!;
     const second: AnyTally = { kind: 'precinct', tally: PrecinctTally.sign({ ...t, ballotCount: t.ballotCount + 1 }, key(P[0])) };
     const batch = [forged, outside, notChild, tallies.get(P[0])!, tallies.get(P[0])!, second, tallies.get(P[1])!];
@@ -359,12 +374,12 @@ describe('aggregator role', () => {
     const codes = outcomes.slice(0, 3).map((o) => (o.status === 'rejected' ? [o.error.code, o.error.path] : []));
     expect(codes).toEqual([
       ['bad-signature', 'precinct-tally.signature'],
-      ['ciphertext-out-of-range', 'precinct-tally.words[0]'],
+      ['ciphertext-out-of-range', 'precinct-tally.groups[0].words[0]'],
       ['unknown-signer', 'tally'],
     ]);
     expect(many.equivocations).toHaveLength(1);
     expect(toHex(PrecinctTally.hash(precinctTally(P[0])))).toBe(many.acceptedHash(P[0]));
-    expect(many.aggregate().words).toEqual((tallies.get(COUNTY[0])!.tally as AggregateTally).words);
+    expect(many.aggregate().groups).toEqual((tallies.get(COUNTY[0])!.tally as AggregateTally).groups);
     expect(toHex(AggregateTally.hash(one.aggregate()))).toBe(toHex(AggregateTally.hash(many.aggregate())));
   });
 
@@ -389,15 +404,15 @@ describe('aggregator role', () => {
 describe('trustee role', () => {
   const forgedNational = (): AggregateTally => {
     // One word multiplied by an encryption of 1, re-signed with the national node's real key.
-    const words = national.words.map((w, i) => (i === 0 ? (w * ctx.publicKey.encrypt(1n)) % ctx.publicKey.n2 : w));
-    const forged = AggregateTally.sign({ ...national, words }, key(NATIONAL));
+    const forged = AggregateTally.sign({ ...national, groups: withFirstWord(national, (w) => (w * ctx.publicKey.encrypt(1n)) % ctx.publicKey.n2) }, key(NATIONAL));
     expect(validateAggregateTally(ctx, forged)).toBe(forged); // well-formed and correctly signed
     return forged;
   };
 
   it('decrypts the national tally of a consistent hierarchy, with valid proofs', () => {
     const p = partials.get(2)!;
-    expect(validatePartialDecryption(ctx, p, AggregateTally.hash(national), national.words)).toBe(p);
+    expect(validatePartialDecryption(ctx, p, AggregateTally.hash(national), groups())).toBe(p);
+    expect(p.groups.map((g) => [g.scopeId, toHex(g.tallyHash)])).toEqual([[NATIONAL, toHex(AggregateTally.hash(national))]]);
     expect(p.trusteeIndex).toBe(2);
   });
 
@@ -447,18 +462,22 @@ describe('combiner role', () => {
   const wrongSharePartial = (): PartialDecryption => {
     const tallyHash = AggregateTally.hash(national);
     const bad: TrusteeShare = { index: 1, share: share(1).share + 1n };
-    const shares = national.words.map((c, w) => {
-      const p = partialDecrypt(ctx.threshold, bad, c, partialContext(ctx.hash, tallyHash, w), { checkShare: false });
-      return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
-    });
+    const badGroups = groups().map((g) => ({
+      scopeId: g.scopeId,
+      tallyHash: g.tallyHash,
+      shares: g.words.map((c, w) => {
+        const p = partialDecrypt(ctx.threshold, bad, c, partialContext(ctx.hash, g.tallyHash, w), { checkShare: false });
+        return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
+      }),
+    }));
     return PartialDecryption.sign(
-      { version: PROTOCOL_VERSION, electionHash: ctx.hash, trusteeId: trusteeId(1), trusteeIndex: 1, tallyHash, shares },
+      { version: PROTOCOL_VERSION, electionHash: ctx.hash, trusteeId: trusteeId(1), trusteeIndex: 1, tallyHash, groups: badGroups },
       key(trusteeId(1)),
     );
   };
 
   it('rejects a partial made with a wrong share and still combines with 5 others when 6 are offered', () => {
-    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), national);
+    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), national, groups());
     const bad = wrongSharePartial();
     expect(combiner.add(bad)).toBe('rejected');
     expect(combiner.rejections).toHaveLength(1);
@@ -472,13 +491,14 @@ describe('combiner role', () => {
     expect(result.partials.map(toHex)).toEqual([2, 3, 4, 5, 6].map((i) => toHex(PartialDecryption.hash(partials.get(i)!))));
     expect(result.ballotCount).toBe(8);
     expect(toHex(result.tallyHash)).toBe(toHex(AggregateTally.hash(national)));
-    expect(unpackCounts(ctx.layout, result.words)).toEqual(expected);
-    for (const c of result.contests) expect(c.counts.map(BigInt)).toEqual(expected.get(c.contestId));
+    expect(result.scopes.map((s) => [s.scopeId, toHex(s.tallyHash), s.ballotCount])).toEqual([[NATIONAL, toHex(AggregateTally.hash(national)), 8]]);
+    expect(unpackCounts(scope(), result.scopes[0]!.words)).toEqual(expected);
+    for (const c of resultContests(ctx, result)) expect(c.counts.map(BigInt)).toEqual(expected.get(c.contestId));
     expect(combiner.describe().valid).toEqual([2, 3, 4, 5, 6]);
   });
 
   it('with only 4 valid partials combine() throws', () => {
-    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), national);
+    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), national, groups());
     expect(combiner.add(wrongSharePartial())).toBe('rejected');
     for (const i of [2, 3, 4, 5]) expect(combiner.add(partials.get(i)!)).toBe('accepted');
     expect(combiner.validCount).toBe(4);
@@ -487,18 +507,18 @@ describe('combiner role', () => {
   });
 
   it('uses the 5 lowest trustee indexes when more are valid, and counts a repeated trustee once', () => {
-    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), national);
+    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), national, groups());
     for (const i of [7, 6, 5, 4, 3, 2]) combiner.add(partials.get(i)!);
     expect(combiner.add(partials.get(7)!)).toBe('duplicate');
     expect(combiner.validCount).toBe(6);
     const result = combiner.combine();
     expect(result.partials.map(toHex)).toEqual([2, 3, 4, 5, 6].map((i) => toHex(PartialDecryption.hash(partials.get(i)!))));
-    expect(unpackCounts(ctx.layout, result.words)).toEqual(expected);
+    expect(unpackCounts(scope(), result.scopes[0]!.words)).toEqual(expected);
   });
 
   it('rejects a partial decryption of another tally', () => {
     const other = tallies.get(STATE)!.tally as AggregateTally;
-    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), other);
+    const combiner = new CombinerRole(ctx, NATIONAL, key(NATIONAL), other, groups());
     expect(combiner.add(partials.get(2)!)).toBe('rejected');
     expect(combiner.validCount).toBe(0);
   });

@@ -190,18 +190,51 @@ describe('setup with the defaults (1024-bit key)', () => {
 });
 
 describe('setup options', () => {
+  // `--contests` is gone: contests come from a definition (--definition), whose setup makes a
+  // candidate contest plurality (1 seat) or approval (vote for up to `seats`), every one allowing
+  // a blank. The definition's tree is the shape below, so the shape's ids are also checked.
   const contests: Contest[] = [
-    { id: 'mayor', title: 'Mayor', kind: 'plurality', options: ['Ortiz', 'Park'], selectionLimit: 1, allowAbstain: false },
-    { id: 'council', title: 'City council', kind: 'approval', options: ['Quinn', 'Reyes', 'Singh', 'Tan'], selectionLimit: 2, allowAbstain: true },
+    { id: 'mayor', title: 'Mayor', districtId: 'city', partyId: '', kind: 'plurality', options: ['Ortiz', 'Park'], selectionLimit: 1, allowAbstain: true, writeIn: false },
+    { id: 'council', title: 'City council', districtId: 'city', partyId: '', kind: 'approval', options: ['Quinn', 'Reyes', 'Singh', 'Tan'], selectionLimit: 2, allowAbstain: true, writeIn: false },
   ];
+  const definition = (precincts: { county: string; precinct: string }[], defContests: unknown[]): unknown => ({
+    format: 'tallymesh-election/1',
+    electionId: 'city-definition',
+    title: 'City election',
+    type: 'general',
+    national: { id: 'national', name: 'National' },
+    states: [
+      {
+        id: 'state-01',
+        name: 'State 1',
+        counties: [...new Set(precincts.map((p) => p.county))].map((county) => ({
+          id: county,
+          name: county,
+          precincts: precincts.filter((p) => p.county === county).map((p) => ({ id: p.precinct, name: p.precinct, districts: ['city'] })),
+        })),
+      },
+    ],
+    parties: [],
+    districts: [{ id: 'city', name: 'City' }],
+    contests: defContests,
+  });
+  const cityContests = contests.map((c) => ({
+    type: 'candidate',
+    id: c.id,
+    title: c.title,
+    district: 'city',
+    seats: c.selectionLimit,
+    candidates: c.options.map((name, i) => ({ id: `${c.id}-${i + 1}`, name })),
+    writeIn: false,
+  }));
   let dir: string;
   let manifest: Manifest;
   let returned: { manifestPath: string; nodes: number };
+  let defDir: string;
+  let defManifest: Manifest;
 
   beforeAll(() => {
     const root = tempDir();
-    const contestsFile = path.join(root, 'contests.json');
-    fs.writeFileSync(contestsFile, JSON.stringify(contests, null, 2));
     dir = path.join(root, 'election');
     returned = runSetup({
       out: dir,
@@ -211,13 +244,21 @@ describe('setup options', () => {
       precincts: 1,
       trustees: 3,
       threshold: 2,
-      contests: contestsFile,
       checkpointInterval: 10,
       basePort: 30000,
       closesAt: '2030-11-05T20:00:00Z',
       electionId: 'city-2030',
     });
     manifest = loadManifest(path.join(dir, 'manifest.json'));
+    const definitionFile = path.join(root, 'definition.json');
+    const tree = [
+      { county: 'county-01-001', precinct: 'precinct-01-001-001' },
+      { county: 'county-01-002', precinct: 'precinct-01-002-001' },
+    ];
+    fs.writeFileSync(definitionFile, JSON.stringify(definition(tree, cityContests), null, 2));
+    defDir = path.join(root, 'election-definition');
+    runSetup({ out: defDir, keyBits: 1024, trustees: 3, threshold: 2, definition: definitionFile, electionId: 'city-2030' });
+    defManifest = loadManifest(path.join(defDir, 'manifest.json'));
   });
 
   it('change the shape, the trustees and the threshold', () => {
@@ -231,8 +272,9 @@ describe('setup options', () => {
     expect(fs.readdirSync(path.join(dir, 'nodes'))).toHaveLength(9);
   });
 
-  it('use the contests file', () => {
-    expect(manifest.contests).toEqual(contests);
+  it('use the definition\'s contests (and its tree)', () => {
+    expect(defManifest.contests).toEqual(contests);
+    expect(defManifest.roster.map((e) => e.id)).toEqual(manifest.roster.map((e) => e.id));
   });
 
   it('set the election id, checkpoint interval, closing time and ports', () => {
@@ -258,12 +300,12 @@ describe('setup options', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('reject a malformed contests file, writing nothing', () => {
+  it('reject a malformed definition file, writing nothing', () => {
     const root = tempDir();
-    const file = path.join(root, 'contests.json');
-    fs.writeFileSync(file, JSON.stringify([{ id: 'x', title: 'X', kind: 'ranked', options: ['a'], selectionLimit: 1, allowAbstain: true }]));
+    const file = path.join(root, 'definition.json');
+    fs.writeFileSync(file, JSON.stringify(definition([{ county: 'county-01-001', precinct: 'precinct-01-001-001' }], [{ type: 'ranked', id: 'x', title: 'X', district: 'city' }])));
     const out = path.join(root, 'election');
-    expect(() => runSetup({ out, keyBits: 1024, contests: file })).toThrow(/kind/);
+    expect(() => runSetup({ out, keyBits: 1024, definition: file })).toThrow(/contests\[0\]\.type/);
     expect(fs.existsSync(out)).toBe(false);
   });
 });
