@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fromHex } from '../crypto/bytes.ts';
 import { dealThresholdKey } from '../crypto/threshold.ts';
 import { Ballot } from '../protocol/ballot.ts';
@@ -44,7 +44,16 @@ const BALLOTS_PER_PRECINCT = 50;
 const RECEIPT_TARGET_MS = 1000;
 
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
-const CACHE = path.join(os.tmpdir(), 'tallymesh-bench-verify');
+// Keyed by a hash of the protocol's sources: a cache written by another protocol version (other
+// artifact bytes) is never read back.
+const CACHE = path.join(os.tmpdir(), `tallymesh-bench-verify-${protocolSourcesHash()}`);
+
+function protocolSourcesHash(): string {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'protocol');
+  const h = createHash('sha256');
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ts')).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  return h.digest('hex').slice(0, 12);
+}
 
 const IDS = ['verify/record-jobs-1', 'verify/record-jobs-2', 'verify/receipt-check', 'verify/receipt-manifest-us'];
 

@@ -126,7 +126,7 @@ export function registerSimulateCommand(program: Command): void {
       const ctx = new ElectionContext(loadManifest(join(outcome.out, 'election', 'manifest.json')));
       const scopeOf = (id: string): string => {
         const scope = ctx.index.node(ctx.scopes.contests.get(id)!.scopeId);
-        return `${scope.role} ${scope.id}`;
+        return scope.id === scope.role ? scope.id : `${scope.role} ${scope.id}`;
       };
       printReport(outcome, ctx.manifest.contests, (line) => process.stdout.write(line + '\n'), scopeOf);
       process.exitCode = outcome.ok ? 0 : 1;
