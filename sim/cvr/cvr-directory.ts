@@ -1,6 +1,8 @@
 // The one I/O step of CVR input: every *.json file directly in a folder, in name order (so a run
 // is reproducible), each a CVR.CastVoteRecordReport read by readCvrReport. Other files and
-// subfolders are left alone; a .json file that is not such a report is refused, not skipped.
+// subfolders are left alone; a .json file that is not such a report is refused, not skipped. A
+// record's UniqueId may appear once in the whole folder: a report copied twice (or two exports
+// overlapping) would otherwise cast the same ballots twice.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../../errors/tallymesh-error.ts';
@@ -14,6 +16,7 @@ export function readCvrDirectory(dir: string, def: ElectionDefinition): CastReco
     .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.json'))
     .map((e) => e.name)
     .sort();
+  const seen = new Map<string, string>();
   return names.flatMap((name) => {
     const file = join(dir, name);
     let json: unknown;
@@ -22,6 +25,12 @@ export function readCvrDirectory(dir: string, def: ElectionDefinition): CastReco
     } catch (err) {
       throw new CvrError(file, '$', `is not JSON: ${errorMessage(err)}`);
     }
-    return readCvrReport(json, file, def);
+    const records = readCvrReport(json, file, def);
+    records.forEach((r, i) => {
+      const before = seen.get(r.recordId);
+      if (before !== undefined) throw new CvrError(file, `$.CVR[${i}].UniqueId`, `record "${r.recordId}" is already in ${before}: a ballot is cast once`);
+      seen.set(r.recordId, file);
+    });
+    return records;
   });
 }

@@ -396,6 +396,18 @@ describe('readCvrDirectory', () => {
     expect(readCvrDirectory(dir, DEF)).toEqual(records);
   });
 
+  it('refuses a record whose UniqueId another file (or the same one) already holds: no ballot is cast twice', () => {
+    const dir = tempDir();
+    const records = randomCastRecords(DEF, 4, 'dup');
+    fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify(writeCvrReport(DEF, records.slice(0, 3))));
+    fs.writeFileSync(path.join(dir, 'b.json'), JSON.stringify(writeCvrReport(DEF, [records[3]!, records[1]!])));
+    expect(refusal(() => readCvrDirectory(dir, DEF))).toMatchObject({
+      file: path.join(dir, 'b.json'),
+      path: '$.CVR[1].UniqueId',
+      reason: expect.stringContaining(`is already in ${path.join(dir, 'a.json')}`),
+    });
+  });
+
   it('names the file of a report it refuses, and of a file that is not JSON', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify(report([cvr([], { BallotStyleId: 'bs-9' })])));
