@@ -104,16 +104,10 @@ function usManifest(log: (m: string) => void): Uint8Array {
   // Every precinct votes the standard ballot: one district "all", one ballot style.
   const plan = singleBallotPlan(jurisdictions, STANDARD_CONTESTS, 'U.S.-size manifest');
   const manifest = buildManifest({
+    ...plan,
     electionId: 'bench-us',
-    title: plan.title,
-    jurisdictions: plan.jurisdictions,
     identities,
     key,
-    contests: plan.contests,
-    districts: plan.districts,
-    parties: plan.parties,
-    ballotStyles: plan.ballotStyles,
-    precinctStyles: plan.precinctStyles,
     slotBits: 32,
     checkpointInterval: 100,
     closesAt: 0,

@@ -85,16 +85,11 @@ export function generateElection(options: Partial<SetupOptions> = {}): Generated
   }
   const shares = new Map(trustees.map((id, i) => [id, key.shares[i]!]));
   const manifest = buildManifest({
+    ...plan,
     electionId: o.electionId ?? (o.definition ? plan.electionId : `election-${toHex(randomBytes(4))}`),
     title: o.title ?? plan.title,
-    jurisdictions,
     identities,
     key,
-    contests: plan.contests,
-    districts: plan.districts,
-    parties: plan.parties,
-    ballotStyles: plan.ballotStyles,
-    precinctStyles: plan.precinctStyles,
     slotBits: o.slotBits,
     checkpointInterval: o.checkpointInterval,
     closesAt: o.closesAt,

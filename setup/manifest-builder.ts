@@ -3,9 +3,10 @@
 // parameters. generateElection makes the keys and calls it; a run that generates its node keys
 // elsewhere (the U.S.-scale run, in worker threads) calls it with the public halves.
 import type { ThresholdKey } from '../crypto/threshold.ts';
-import { PROTOCOL_VERSION, validateManifest, type BallotStyle, type Contest, type District, type Manifest, type Party, type RosterEntry } from '../protocol/manifest.ts';
+import { PROTOCOL_VERSION, validateManifest, type Manifest, type RosterEntry } from '../protocol/manifest.ts';
 import { peerIdFromEd25519 } from '../protocol/peer-id.ts';
-import { trusteeId, type Jurisdiction } from './jurisdictions.ts';
+import { trusteeId } from './jurisdictions.ts';
+import type { ElectionPlan } from './definition/definition-plan.ts';
 
 export interface PublicIdentity {
   publicKey: Uint8Array;
@@ -16,19 +17,11 @@ export function publicIdentity(publicKey: Uint8Array): PublicIdentity {
   return { publicKey, peerId: peerIdFromEd25519(publicKey) };
 }
 
-export interface ManifestInput {
-  electionId: string;
-  title: string;
-  jurisdictions: Jurisdiction[];
+/** What the election holds (the plan: tree, contests, districts, parties, styles) and its keys and parameters. */
+export interface ManifestInput extends ElectionPlan {
   /** Every node's and trustee's public identity, by id. */
   identities: Map<string, PublicIdentity>;
   key: ThresholdKey;
-  contests: Contest[];
-  districts: District[];
-  parties: Party[];
-  ballotStyles: BallotStyle[];
-  /** Each precinct's ballot styles, by precinct id. */
-  precinctStyles: ReadonlyMap<string, readonly string[]>;
   slotBits: number;
   checkpointInterval: number;
   opensAt?: number;

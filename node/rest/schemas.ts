@@ -209,16 +209,23 @@ export const phaseSchema = {
   properties: { phase: { type: 'string' } },
 } as const;
 
+/** Where a contest is voted and counted, in the dashboard's views. */
+const contestPlaceProperties = {
+  districtId: { type: 'string', description: 'the manifest district whose precincts vote in the contest' },
+  scopeId: { type: 'string', description: 'the roster node where the contest is counted complete (docs/protocol.md section 5)' },
+} as const;
+
 /** The ballot's JSON view (protocol/ballot.ts): structure only; the node checks the rest. */
 export const ballotSchema = {
   type: 'object',
   description: "an encrypted ballot (JSON view of protocol/ballot.ts); the node validates it fully, proofs included",
-  required: ['version', 'electionHash', 'precinctId', 'ballotId', 'contests'],
+  required: ['version', 'electionHash', 'precinctId', 'ballotId', 'ballotStyleId', 'contests'],
   properties: {
     version: { type: 'integer' },
     electionHash: { type: 'string' },
     precinctId: { type: 'string' },
     ballotId: { type: 'string' },
+    ballotStyleId: { type: 'string', description: "one of the precinct's ballot styles; the contests are exactly that style's" },
     contests: {
       type: 'array',
       items: {
@@ -345,8 +352,7 @@ export const hierarchySchema = {
               id: { type: 'string' },
               title: { type: 'string' },
               options: { type: 'array', items: { type: 'string' } },
-              districtId: { type: 'string', description: 'the manifest district whose precincts vote in the contest' },
-              scopeId: { type: 'string', description: 'the roster node where the contest is counted complete (docs/protocol.md section 5)' },
+              ...contestPlaceProperties,
             },
           },
         },
@@ -389,8 +395,7 @@ export const hierarchySchema = {
             properties: {
               id: { type: 'string' },
               title: { type: 'string' },
-              scopeId: { type: 'string', description: 'where the contest was counted complete' },
-              districtId: { type: 'string' },
+              ...contestPlaceProperties,
               options: { type: 'array', items: { type: 'object', required: ['name', 'count'], properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
             },
           },

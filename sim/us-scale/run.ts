@@ -236,16 +236,10 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     let t = performance.now();
     const plan = singleBallotPlan(hierarchyNodes(h), STANDARD_CONTESTS, 'TallyMesh U.S.-scale simulation');
     const manifest = buildManifest({
+      ...plan,
       electionId: `us-scale-${o.seed.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64),
-      title: plan.title,
-      jurisdictions: plan.jurisdictions,
       identities,
       key,
-      contests: plan.contests,
-      districts: plan.districts,
-      parties: plan.parties,
-      ballotStyles: plan.ballotStyles,
-      precinctStyles: plan.precinctStyles,
       slotBits: DEFAULT_SETUP.slotBits,
       checkpointInterval: DEFAULT_SETUP.checkpointInterval,
       closesAt: 0,

@@ -202,7 +202,7 @@ describe('submitting ballots', () => {
     expect(await again.receipt(Ballot.hash(fx.ballots[1]!))).toBeUndefined();
   });
 
-  it('never logs an invalid ballot: bad proof, wrong precinct, wrong election, malformed bytes', async () => {
+  it('never logs an invalid ballot: bad proof, wrong precinct, wrong election, malformed bytes, off its ballot style', async () => {
     const p = await openPrecinct(tempDir());
     const good = fx.ballots[0]!;
     const contest = good.contests[0]!;
@@ -214,6 +214,9 @@ describe('submitting ballots', () => {
     await expect(p.submit(voter(0), fx.foreign)).rejects.toBeInstanceOf(ProtocolError);
     await expect(p.submit(voter(0), { ...good, electionHash: new Uint8Array(32) })).rejects.toMatchObject({ code: 'wrong-election' });
     await expect(p.submit(voter(0), utf8('not a ballot'))).rejects.toBeInstanceOf(ProtocolError);
+    // Off its style: a contest missing, a style that is no style of the election.
+    await expect(p.submit(voter(0), { ...good, contests: good.contests.slice(1) })).rejects.toMatchObject({ code: 'off-style' });
+    await expect(p.submit(voter(0), { ...good, ballotStyleId: 'no-such-style' })).rejects.toMatchObject({ code: 'unknown-ballot-style' });
     expect(p.count).toBe(0);
     expect(await collect(p.entries())).toEqual([]);
     expect(p.stats.accepted).toBe(0);

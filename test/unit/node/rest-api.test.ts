@@ -145,6 +145,7 @@ function ballotFor(precinctId = 'precinct-01', ballotId = 'b-1'): Record<string,
     electionHash: hex(99),
     precinctId,
     ballotId,
+    ballotStyleId: 'all',
     contests: [{ contestId: 'president', ciphertext: 'abcdef', proof: { challenges: ['01'], responses: ['02'] } }],
   };
 }
@@ -345,6 +346,7 @@ describe('POST /ballots', () => {
       [{ voterId: 'x'.repeat(129), ballot: ballotFor() }, 'body.voterId'],
       [{ voterId: 'v', ballot: 'not a ballot' }, 'body.ballot must be object'],
       [{ voterId: 'v', ballot: { ...ballotFor(), contests: 'none' } }, 'body.ballot.contests must be array'],
+      [{ voterId: 'v', ballot: { ...ballotFor(), ballotStyleId: undefined } }, 'body.ballot.ballotStyleId is required'],
       [{ voterId: 'v', ballot: { ...ballotFor(), contests: [{ contestId: 'c', ciphertext: 5, proof: { challenges: [], responses: [] } }] } }, 'body.ballot.contests[0].ciphertext must be string'],
       [{ voterId: 'v', ballot: ballotFor(), extra: 1 }, 'body.extra is not allowed'],
       [[1, 2], 'body must be object'],
