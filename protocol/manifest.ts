@@ -197,8 +197,20 @@ export function contestOnStyle(c: Pick<Contest, 'districtId' | 'partyId'>, style
   return style.districtIds.includes(c.districtId) && (c.partyId === '' || c.partyId === style.partyId);
 }
 
+/** The manifest's contests by district (the lookups below are per style and per contest: tens of thousands each at U.S. scale). */
+function contestsByDistrict(m: Manifest): Map<string, Contest[]> {
+  const out = new Map<string, Contest[]>();
+  for (const c of m.contests) {
+    const list = out.get(c.districtId) ?? [];
+    list.push(c);
+    out.set(c.districtId, list);
+  }
+  return out;
+}
+
 function validateStyles(m: Manifest, districts: Set<string>, parties: Set<string>): void {
   uniqueIds(m.ballotStyles, 'manifest.ballotStyles', 'ballot style');
+  const byDistrict = contestsByDistrict(m);
   m.ballotStyles.forEach((s, i) => {
     const path = `manifest.ballotStyles[${i}]`;
     s.districtIds.forEach((d, k) => {
@@ -206,7 +218,7 @@ function validateStyles(m: Manifest, districts: Set<string>, parties: Set<string
       if (s.districtIds.indexOf(d) !== k) fail(`${path}.districtIds[${k}]`, `district "${d}" is listed twice`);
     });
     if (s.partyId !== '' && !parties.has(s.partyId)) fail(`${path}.partyId`, `party "${s.partyId}" is not in the manifest`);
-    if (!m.contests.some((c) => contestOnStyle(c, s))) fail(path, `ballot style "${s.id}" carries no contest`);
+    if (!s.districtIds.some((d) => byDistrict.get(d)?.some((c) => contestOnStyle(c, s)))) fail(path, `ballot style "${s.id}" carries no contest`);
   });
 }
 
@@ -240,9 +252,17 @@ export function validatePrecinctStyles(m: Manifest, roster: readonly Pick<Roster
   m.ballotStyles.forEach((s, i) => {
     if (!used.has(s.id)) fail(`manifest.ballotStyles[${i}]`, `ballot style "${s.id}" is no precinct's`);
   });
-  const usedStyles = m.ballotStyles.filter((s) => used.has(s.id));
+  const usedByDistrict = new Map<string, BallotStyle[]>();
+  for (const s of m.ballotStyles) {
+    if (!used.has(s.id)) continue;
+    for (const d of s.districtIds) {
+      const list = usedByDistrict.get(d) ?? [];
+      list.push(s);
+      usedByDistrict.set(d, list);
+    }
+  }
   m.contests.forEach((c, i) => {
-    if (!usedStyles.some((s) => contestOnStyle(c, s))) fail(`manifest.contests[${i}]`, `contest "${c.id}" is on no precinct's ballot style`);
+    if (!usedByDistrict.get(c.districtId)?.some((s) => contestOnStyle(c, s))) fail(`manifest.contests[${i}]`, `contest "${c.id}" is on no precinct's ballot style`);
   });
 }
 

@@ -3,10 +3,33 @@
 // in definition order. A precinct's styles must cover exactly its districts.
 import type { DefinitionBallotStyle, DefinitionContest, DefinitionPrecinct, DefinitionReader, ElectionDefinition } from './election-definition.ts';
 
-/** The contests on a style's ballot, in definition order. */
-export function contestsOfStyle(def: Pick<ElectionDefinition, 'contests'>, style: Pick<DefinitionBallotStyle, 'districts' | 'party'>): DefinitionContest[] {
-  const districts = new Set(style.districts);
-  return def.contests.filter((c) => districts.has(c.district) && (c.type !== 'candidate' || c.party === undefined || c.party === style.party));
+/** A definition's contests by district, each with its position in definition order. */
+export type ContestIndex = Map<string, { contest: DefinitionContest; order: number }[]>;
+
+export function contestIndex(def: Pick<ElectionDefinition, 'contests'>): ContestIndex {
+  const index: ContestIndex = new Map();
+  def.contests.forEach((contest, order) => {
+    const list = index.get(contest.district) ?? [];
+    list.push({ contest, order });
+    index.set(contest.district, list);
+  });
+  return index;
+}
+
+/**
+ * The contests on a style's ballot, in definition order. Pass `index` when asking for many
+ * styles: a U.S.-scale definition has tens of thousands of styles and contests.
+ */
+export function contestsOfStyle(
+  def: Pick<ElectionDefinition, 'contests'>,
+  style: Pick<DefinitionBallotStyle, 'districts' | 'party'>,
+  index: ContestIndex = contestIndex(def),
+): DefinitionContest[] {
+  return [...new Set(style.districts)]
+    .flatMap((d) => index.get(d) ?? [])
+    .filter(({ contest: c }) => c.type !== 'candidate' || c.party === undefined || c.party === style.party)
+    .sort((a, b) => a.order - b.order)
+    .map(({ contest }) => contest);
 }
 
 /**
@@ -16,6 +39,7 @@ export function contestsOfStyle(def: Pick<ElectionDefinition, 'contests'>, style
  */
 export function deriveBallotStyles(def: ElectionDefinition): DefinitionBallotStyle[] {
   const styles: DefinitionBallotStyle[] = [];
+  const index = contestIndex(def);
   const byKey = new Map<string, DefinitionBallotStyle>();
   const add = (districts: string[], party: string | undefined, precinct: string): void => {
     const key = `${districts.join(' ')}|${party ?? ''}`;
@@ -33,11 +57,10 @@ export function deriveBallotStyles(def: ElectionDefinition): DefinitionBallotSty
       add(districts, undefined, p.id);
       continue;
     }
-    const here = contestsOfStyle(def, { districts, party: undefined });
+    const here = contestsOfStyle(def, { districts, party: undefined }, index);
     if (here.length > 0) add(districts, undefined, p.id);
-    const set = new Set(districts);
     for (const party of def.parties) {
-      if (def.contests.some((c) => c.type === 'candidate' && c.party === party.id && set.has(c.district))) add(districts, party.id, p.id);
+      if (districts.some((d) => index.get(d)?.some(({ contest: c }) => c.type === 'candidate' && c.party === party.id))) add(districts, party.id, p.id);
     }
   }
   return styles;
@@ -55,6 +78,7 @@ export function checkBallotStyles(r: DefinitionReader, def: ElectionDefinition, 
   const partyIds = new Set(def.parties.map((p) => p.id));
   const ids = new Map<string, string>();
   const used = new Map<string, Set<string>>();
+  const index = contestIndex(def);
   (def.ballotStyles ?? []).forEach((style, i) => {
     const path = `$.ballotStyles[${i}]`;
     r.unique(ids, style.id, `${path}.id`);
@@ -65,7 +89,7 @@ export function checkBallotStyles(r: DefinitionReader, def: ElectionDefinition, 
       if (def.type !== 'primary') r.fail(`${path}.party`, 'only a primary has party ballot styles');
       if (!partyIds.has(style.party)) r.fail(`${path}.party`, `party "${style.party}" is not defined`);
     }
-    if (contestsOfStyle(def, style).length === 0) r.fail(path, `ballot style "${style.id}" has no contest`);
+    if (contestsOfStyle(def, style, index).length === 0) r.fail(path, `ballot style "${style.id}" has no contest`);
     if (style.precincts.length === 0) r.fail(`${path}.precincts`, `ballot style "${style.id}" is used by no precinct`);
     const districts = [...style.districts].sort().join(' ');
     style.precincts.forEach((pid, k) => {

@@ -147,11 +147,13 @@ export class PartitionNodes {
     let ballots = 0;
     this.precincts.forEach((id, i) => {
       const count = this.ballots.get(id)!;
-      const layout = ctx.scopes.scopes[0]!;
-      const counts = drawPrecinctCounts(layout, seed, id, count);
+      // A general election: one ballot style per precinct, its contests those the voters draw.
+      const style = ctx.index.byId.get(id)!.ballotStyles[0]!;
+      const contests = ctx.scopes.contestsOfStyle(style).map((p) => p.layout);
+      const counts = drawPrecinctCounts({ contests }, seed, id, count);
       addCounts(totals, counts);
       ballots += count;
-      const tally = syntheticPrecinctTally(layout, ctx.hash, publicKey, id, counts, count, this.secret(id));
+      const tally = syntheticPrecinctTally(ctx.scopes, ctx.hash, publicKey, id, counts, count, this.secret(id));
       this.tallies.set(id, { kind: 'precinct', tally });
       if ((i + 1) % PROGRESS_EVERY === 0) this.progress('precincts', i + 1, this.precincts.length);
     });

@@ -1,6 +1,8 @@
 // The U.S.-scale run (`npm run simulate -- --scale us`): the 50 states and DC with their ~3,100
-// counties from us-atlas, ~175,000 synthetic precincts and up to 159 million ballots, counted
-// with the real cryptography: a 2048-bit Paillier key shared 5 of 9, one Ed25519 key per node,
+// counties from us-atlas, ~175,000 synthetic precincts and up to 159 million ballots, with a
+// 2026-style general-election definition (us-definition.ts: contests from President to school
+// board, 435 congressional districts, state legislative districts, ~15,000 ballot styles), each
+// contest counted at its scope, with the real cryptography: a 2048-bit Paillier key shared 5 of 9, one Ed25519 key per node,
 // every precinct tally encrypted and signed, every county, state and the national node
 // validating and aggregating with AggregatorRole, five TrusteeRoles checking the whole hierarchy
 // and decrypting, CombinerRole combining, and the written record verified.
@@ -33,10 +35,12 @@ import { CombinerRole } from '../../roles/combiner.ts';
 import {  writeRecord } from '../../record/record-files.ts';
 import { decodeFramed, encodeFramed } from '../../protocol/record.ts';
 import { loadUsAtlas } from '../../setup/us-atlas.ts';
-import { STANDARD_CONTESTS } from '../../protocol/contests.ts';
-import { DEFAULT_SETUP, singleBallotPlan } from '../../setup/election-setup.ts';
+import { DEFAULT_SETUP } from '../../setup/election-setup.ts';
+import { parseDefinition } from '../../setup/definition/parse-definition.ts';
+import { planFromDefinition } from '../../setup/definition/definition-plan.ts';
 import { buildManifest, publicIdentity, trusteeIds, type PublicIdentity } from '../../setup/manifest-builder.ts';
 import { buildUsHierarchy, hierarchyNodes, partitionStates } from './us-jurisdictions.ts';
+import { usDefinition } from './us-definition.ts';
 import { LocalHost, WorkerHost, type NodeHost } from './hosts.ts';
 import { runTrustee, type ExportReply, type KeysReply, type PrecinctsReply, type TrusteeReply } from './nodes.ts';
 import { addCounts, type Counts } from './synthetic.ts';
@@ -84,6 +88,8 @@ export interface UsScaleReport {
   peakRssBytes: number;
   record: { dir: string; kept: boolean; files: number; bytes: number; manifestBytes: number; talliesBytes: number };
   nodes: { states: number; counties: number; precincts: number; trustees: number; roster: number };
+  /** The generated definition and what the trustees decrypt: each trustee decrypts `words` words (one proof each). */
+  definition: { districts: number; houseSeats: number; contests: number; ballotStyles: number; scopes: number; words: number; wordsByRole: Record<string, { scopes: number; words: number }> };
   ballots: number;
   expected: Record<string, number[]>;
   announced: Record<string, number[]>;
@@ -98,8 +104,8 @@ export const NETWORKED =
   'as canonical bytes between threads; no libp2p host, gossip, REST API or LevelDB log is involved.';
 
 export const SYNTHETIC =
-  'precinct ballots are synthetic: each precinct draws its voters\' choices in plaintext and encrypts its count vector once ' +
-  '(a proper DJN encryption with fresh randomness), with no individual ballots, validity proofs, receipts or logs behind it ' +
+  'precinct ballots are synthetic: each precinct draws its voters\' choices in plaintext for the contests of its ballot style and encrypts ' +
+  'each tally word they fall in once (a proper DJN encryption with fresh randomness), with no individual ballots, validity proofs, receipts or logs behind it ' +
   '(ballotsRoot = empty Merkle root, logHead = log genesis); the record publishes no ballots, so checks 3-6 have nothing to check.';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -234,10 +240,15 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     for (const [id, k] of mainKeys) identities.set(id, publicIdentity(k.publicKey));
     say(`  ${fmt(identities.size)} Ed25519 keys in ${secs(keysMs)} s (threads: ${keyReplies.map((r) => secs(r.ms) + ' s').join(', ')}); ${o.keyBits}-bit 5-of-9 threshold key dealt in ${secs(dealMs)} s meanwhile`);
     let t = performance.now();
-    const plan = singleBallotPlan(hierarchyNodes(h), STANDARD_CONTESTS, 'TallyMesh U.S.-scale simulation');
+    // The definition goes through the parser every office's definition goes through (it derives the styles).
+    const electionId = `us-scale-${o.seed.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
+    const built = usDefinition(h, { electionId, title: 'TallyMesh U.S.-scale general election' });
+    const plan = planFromDefinition(parseDefinition(built.definition, 'generated U.S.-scale definition'));
+    say(`  definition: ${fmt(built.summary.districts)} districts (${[...built.summary.houseSeats.values()].reduce((a, b) => a + b, 0)} House seats by Huntington–Hill), ${fmt(plan.contests.length)} contests, ${fmt(plan.ballotStyles.length)} ballot styles, in ${secs(performance.now() - t)} s`);
+    t = performance.now();
     const manifest = buildManifest({
       ...plan,
-      electionId: `us-scale-${o.seed.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64),
+      electionId,
       identities,
       key,
       slotBits: DEFAULT_SETUP.slotBits,
@@ -263,6 +274,16 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     const ctxMs = performance.now() - t;
     const initReplies = await inits;
     say(`  manifest: ${fmt(manifest.roster.length)} roster entries, ${mib(manifestBytes.length)} canonical; validated and hashed in ${secs(ctxMs)} s here, ${initReplies.map((r) => secs(r.ms) + ' s').join(', ')} in the threads; election ${ctx.hashHex.slice(0, 16)}…`);
+    const scopeRoles = new Map<string, { scopes: number; words: number }>();
+    for (const scope of ctx.scopes.scopes) {
+      const role = ctx.index.byId.get(scope.scopeId)!.role;
+      const r = scopeRoles.get(role) ?? { scopes: 0, words: 0 };
+      r.scopes++;
+      r.words += scope.wordCount;
+      scopeRoles.set(role, r);
+    }
+    const decryptedWords = ctx.scopes.decryptedWords;
+    say(`  scopes: ${[...scopeRoles].map(([role, r]) => `${fmt(r.scopes)} ${role} (${fmt(r.words)} words)`).join(', ')}: ${fmt(decryptedWords)} words for each trustee to decrypt`);
     end(`${fmt(manifest.roster.length)} nodes`);
 
     // ---- precinct tallies
@@ -363,7 +384,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     }
     const result: Result = combiner.combine();
     partials.sort((a, b) => a.trusteeIndex - b.trusteeIndex);
-    end(`trustees ${o.trustees.join(', ')} of 9, each checking all ${fmt(tallies.size)} tallies (${trusteeMs.map((x) => `${x.trustee}: ${secs(x.ms)} s`).join(', ')}); tallies to trustee threads ${secs(importMs)} s; combined`);
+    end(`trustees ${o.trustees.join(', ')} of 9, each decrypting ${fmt(decryptedWords)} words after checking all ${fmt(tallies.size)} tallies (${trusteeMs.map((x) => `${x.trustee}: ${secs(x.ms)} s`).join(', ')}); tallies to trustee threads ${secs(importMs)} s; combined`);
 
     // ---- the record
     begin('record');
@@ -402,17 +423,22 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     const announced: Record<string, number[]> = Object.fromEntries(resultContests(ctx, result).map((c) => [c.contestId, c.counts]));
     const expectedObj: Record<string, number[]> = Object.fromEntries(expected);
     let countsMatch = result.ballotCount === o.ballots && ballots === o.ballots;
+    // Every contest is compared; a sample is printed (the full table has tens of thousands of rows).
+    const mismatched = manifest.contests.filter((c) => c.options.some((_, i) => (expected.get(c.id)?.[i] ?? 0) !== (announced[c.id]?.[i] ?? -1)));
+    if (mismatched.length) countsMatch = false;
+    const sample = new Set(['president', ...[ctx.scopes.scopes.at(-1), ...ctx.scopes.scopes.slice(0, 2)].flatMap((s) => (s ? s.contests.slice(0, 2).map((c) => c.contestId) : [])), ...mismatched.slice(0, 5).map((c) => c.id)]);
     print('');
-    print(`${'contest / option'.padEnd(28)}${'synthetic'.padStart(14)}${'announced'.padStart(14)}`);
-    for (const contest of manifest.contests) {
+    print(`${'contest / option (sample)'.padEnd(44)}${'scope'.padStart(16)}${'synthetic'.padStart(14)}${'announced'.padStart(14)}`);
+    for (const contest of manifest.contests.filter((c) => sample.has(c.id))) {
+      const scope = ctx.scopes.contests.get(contest.id)!.scopeId;
       contest.options.forEach((name, i) => {
         const e = expected.get(contest.id)?.[i] ?? 0;
         const a = announced[contest.id]?.[i] ?? -1;
-        if (e !== a) countsMatch = false;
-        print(`${`${contest.id} / ${name}`.padEnd(28)}${fmt(e).padStart(14)}${fmt(a).padStart(14)}${e === a ? '' : '  MISMATCH'}`);
+        print(`${`${contest.id} / ${name}`.slice(0, 43).padEnd(44)}${scope.padStart(16)}${fmt(e).padStart(14)}${fmt(a).padStart(14)}${e === a ? '' : '  MISMATCH'}`);
       });
     }
-    print(`${'ballots'.padEnd(28)}${fmt(ballots).padStart(14)}${fmt(result.ballotCount).padStart(14)}`);
+    print(`${'ballots'.padEnd(60)}${fmt(ballots).padStart(14)}${fmt(result.ballotCount).padStart(14)}`);
+    print(`contests compared: ${fmt(manifest.contests.length)}, ${mismatched.length ? `${fmt(mismatched.length)} MISMATCHED` : 'every one equal'}; announced over ${fmt(result.scopes.length)} scopes`);
 
     const peakRssBytes = process.resourceUsage().maxRSS * 1024;
     print('');
@@ -420,6 +446,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     for (const l of levels) print(`${l.level.padEnd(20)}${secs(l.wallMs).padStart(9)}${secs(l.cpuMs).padStart(9)}${mib(l.peakRss).padStart(12)}  ${l.note}`);
     print(`${'total'.padEnd(20)}${secs(totalMs).padStart(9)}${secs(levels.reduce((a, l) => a + l.cpuMs, 0)).padStart(9)}${mib(peakRssBytes).padStart(12)}  peak RSS = process maxRSS (all threads)`);
     print(`record: ${fmt(size.files)} files, ${mib(size.bytes)}${kept ? ` in ${dir}` : ' (temporary, removed)'}`);
+    print(`decryptions: ${fmt(decryptedWords)} words per trustee (each with its proof), ${fmt(5 * decryptedWords)} partial-decryption proofs checked by the combiner and again by the verifier`);
     print(`networked: none (all levels in-process, same role code); precinct ballots synthetic (checks 3-6 skipped: not covered)`);
     const ok = countsMatch && verificationOk;
     const fullScale = h.states.length === atlas.states.length && h.counties.length === atlas.counties.length && o.precincts >= 175_000 && o.ballots >= 159_000_000;
@@ -434,6 +461,15 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
       peakRssBytes,
       record: { dir, kept, files: size.files, bytes: size.bytes, manifestBytes: manifestSize, talliesBytes: talliesSize },
       nodes: { states: h.states.length, counties: h.counties.length, precincts: h.precincts.length, trustees: 9, roster: manifest.roster.length },
+      definition: {
+        districts: built.summary.districts,
+        houseSeats: [...built.summary.houseSeats.values()].reduce((a, b) => a + b, 0),
+        contests: manifest.contests.length,
+        ballotStyles: manifest.ballotStyles.length,
+        scopes: ctx.scopes.scopes.length,
+        words: decryptedWords,
+        wordsByRole: Object.fromEntries(scopeRoles),
+      },
       ballots,
       expected: expectedObj,
       announced,

@@ -1,18 +1,20 @@
 // Synthetic precincts at U.S. scale. 159 million ballots cannot each be encrypted and proved here
 // (one ballot costs ~100 ms of CPU), so each precinct draws its voters' choices in plaintext
-// (seeded: every voter draws one selection per contest) and publishes a precinct tally that
-// encrypts its per-word count vector once: the packed word sum(count_o * M^slot), encrypted with
-// the same DJN form as PaillierPublicKey.encrypt, c = (1 + m*n) * hs^a mod n^2 with a fresh uniform
-// exponent a of randomnessBits bits. That ciphertext is exactly what multiplying the voters'
-// ballot ciphertexts would give up to the randomness (which is uniform in both cases), so every
-// level above sees a proper precinct tally. What is synthetic: there are no individual ballots,
-// validity proofs, receipts or logs behind it; ballotsRoot is the empty Merkle root and logHead
-// the log's genesis hash, honest placeholders that claim no logged ballot.
+// (seeded: per contest of its ballot style, the counts of each allowed selection are a
+// multinomial draw) and publishes a precinct tally that encrypts, for every tally word its
+// style's contests fall in, the packed count word sum(count_o * M^slot) once, with the same DJN
+// form as PaillierPublicKey.encrypt, c = (1 + m*n) * hs^a mod n^2 and a fresh uniform exponent a
+// of randomnessBits bits. That ciphertext is exactly what multiplying the voters' ballot
+// ciphertexts would give up to the randomness (which is uniform in both cases); a word none of
+// its contests falls in is 1, as it is in a real precinct's tally. So every level above sees a
+// proper precinct tally. What is synthetic: there are no individual ballots, validity proofs,
+// receipts or logs behind it; ballotsRoot is the empty Merkle root and logHead the log's
+// genesis hash, honest placeholders that claim no logged ballot.
 import { EMPTY_ROOT } from '../../crypto/merkle.ts';
 import type { PaillierPublicKey } from '../../crypto/paillier.ts';
-import type { BallotLayout } from '../../protocol/layout.ts';
-import type { ScopeLayout } from '../../protocol/scopes.ts';
-import { packCounts } from '../../protocol/layout.ts';
+import type { ContestLayout } from '../../protocol/layout.ts';
+import type { ElectionScopes } from '../../protocol/scopes.ts';
+import type { TallyGroup } from '../../protocol/tally.ts';
 import { LOG_GENESIS_HASH } from '../../protocol/log-chain.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
 import { PrecinctTally } from '../../protocol/tally.ts';
@@ -23,30 +25,47 @@ import { selectionWeights } from '../simulated-voters.ts';
 export type Counts = Map<string, number[]>;
 
 /**
- * Draws `ballots` voters' choices for one precinct. Each precinct leans its own way: the
- * standard weights of sim/simulated-voters.ts (earlier options more popular, about 5% abstain)
- * times a per-precinct log-normal factor per option.
+ * Binomial(n, p) draw: by waiting times when n·p is small (exact), else the normal
+ * approximation, rounded and clamped (synthetic voters need the shape, not exact tails).
  */
-export function drawPrecinctCounts(layout: BallotLayout, seed: string, precinctId: string, ballots: number): Counts {
+export function drawBinomial(rng: SeededRandom, n: number, p: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  const mean = n * p;
+  if (mean < 12 || n - mean < 12) {
+    const flip = p > 0.5;
+    const q = flip ? 1 - p : p;
+    const log1q = Math.log1p(-q);
+    let x = 0;
+    for (let at = 0; ; x++) {
+      at += Math.floor(Math.log(1 - rng.next()) / log1q) + 1;
+      if (at > n) break;
+    }
+    return flip ? n - x : x;
+  }
+  const x = Math.round(mean + Math.sqrt(mean * (1 - p)) * rng.gaussian());
+  return Math.min(n, Math.max(0, x));
+}
+
+/**
+ * Draws `ballots` voters' choices in the given contests (one precinct's ballot style). Each
+ * precinct leans its own way: the standard weights of sim/simulated-voters.ts (earlier options
+ * more popular, about 5% abstain) times a per-precinct log-normal factor per selection; the
+ * counts of the selections are one multinomial draw (sequential binomials).
+ */
+export function drawPrecinctCounts(style: { contests: readonly ContestLayout[] }, seed: string, precinctId: string, ballots: number): Counts {
   const rng = new SeededRandom(seed, 'voters', precinctId);
   const counts: Counts = new Map();
-  for (const c of layout.contests) {
-    const k = c.selections.length;
+  for (const c of style.contests) {
     const weights = selectionWeights(c).map((w) => w * Math.exp(0.3 * rng.gaussian()));
-    const total = weights.reduce((a, b) => a + b, 0);
-    const cumulative: number[] = [];
-    let acc = 0;
-    for (const w of weights) cumulative.push((acc += w / total));
-    const picks = new Array<number>(k).fill(0);
-    for (let v = 0; v < ballots; v++) {
-      const x = rng.next();
-      let i = 0;
-      while (i < k - 1 && x >= cumulative[i]!) i++;
-      picks[i]!++;
-    }
+    let restWeight = weights.reduce((a, b) => a + b, 0);
+    let restVoters = ballots;
     const perOption = new Array<number>(c.optionCount).fill(0);
     c.selections.forEach((sel, i) => {
-      for (const o of sel) perOption[o]! += picks[i]!;
+      const picks = i === c.selections.length - 1 ? restVoters : drawBinomial(rng, restVoters, weights[i]! / restWeight);
+      restVoters -= picks;
+      restWeight -= weights[i]!;
+      for (const o of sel) perOption[o]! += picks;
     });
     counts.set(c.contestId, perOption);
   }
@@ -61,9 +80,12 @@ export function addCounts(into: Counts, add: Counts): void {
   }
 }
 
-/** The precinct's signed tally of its synthetic counts. */
+/**
+ * The precinct's signed tally of its synthetic counts: one group per scope on its path, each word
+ * an encryption of the packed counts of the style's contests in it, or 1 where none is.
+ */
 export function syntheticPrecinctTally(
-  layout: ScopeLayout,
+  scopes: ElectionScopes,
   electionHash: Uint8Array,
   publicKey: PaillierPublicKey,
   precinctId: string,
@@ -71,17 +93,24 @@ export function syntheticPrecinctTally(
   ballotCount: number,
   secretKey: Uint8Array,
 ): PrecinctTally {
-  const plain = packCounts(
-    layout,
-    new Map([...counts].map(([k, row]) => [k, row.map((x) => BigInt(x))])),
-  );
+  const plain = new Map(scopes.groupsOf(precinctId).map((g) => [g.scopeId, new Array<bigint | undefined>(g.wordCount).fill(undefined)]));
+  // A precinct with no ballots has multiplied nothing into any word.
+  for (const [contestId, row] of ballotCount === 0 ? [] : counts) {
+    const placed = scopes.contests.get(contestId);
+    const words = placed && plain.get(placed.scopeId);
+    if (!placed || !words) throw new Error(`contest "${contestId}" is not counted on the path of "${precinctId}"`);
+    const { word, firstSlot } = placed.layout;
+    let m = words[word] ?? 0n;
+    row.forEach((count, o) => (m += BigInt(count) << BigInt(scopes.byScope.get(placed.scopeId)!.slotBits * (firstSlot + o))));
+    words[word] = m;
+  }
+  const groups: TallyGroup[] = [...plain].map(([scopeId, words]) => ({ scopeId, words: words.map((m) => (m === undefined ? 1n : publicKey.encryptVariableTime(m))) }));
   return PrecinctTally.sign(
     {
       version: PROTOCOL_VERSION,
       electionHash,
       precinctId,
-      // The U.S.-scale ballot is one style counted at the national scope: one group.
-      groups: [{ scopeId: layout.scopeId, words: plain.map((m) => publicKey.encryptVariableTime(m)) }],
+      groups,
       ballotCount,
       ballotsRoot: EMPTY_ROOT,
       logHead: LOG_GENESIS_HASH,

@@ -4,15 +4,18 @@
 // states numbered in FIPS order, counties by FIPS code within their state, precincts within their
 // county; names and FIPS codes are the atlas's.
 //
-// Precincts per county: the atlas has no populations, so each county gets a deterministic
-// pseudo-population (log-normal, like real county populations: a few very large counties, many
-// small ones); every county gets one precinct and the rest are spread in proportion to the
-// pseudo-population (largest remainders), so the total is exactly the requested number.
+// Precincts per county: the atlas has no populations, so each state's 2020 Census population
+// (state-populations.ts) is shared among its counties by deterministic log-normal weights (like
+// real county populations: a few very large counties, many small ones); every county gets one
+// precinct and the rest are spread in proportion to these pseudo-populations (largest
+// remainders), so the total is exactly the requested number and each state's share of the
+// precincts follows its real population.
 // Ballots per precinct: a deterministic jitter of 0.5..1.5 times the mean, rounded so that the
 // total is exactly the requested number of ballots.
 import { NATIONAL_ID, clampName, countyId, precinctId, stateId, type Jurisdiction } from '../../setup/jurisdictions.ts';
 import type { AtlasCounty, AtlasState, UsAtlas } from '../../setup/us-atlas.ts';
 import { SeededRandom } from '../seeded-random.ts';
+import { STATE_POPULATION_2020 } from './state-populations.ts';
 
 export interface UsHierarchyOptions {
   /** Total precincts (at least one per county). */
@@ -100,8 +103,12 @@ export function buildUsHierarchy(atlas: UsAtlas, o: UsHierarchyOptions): UsHiera
     fips: c.fips,
   }));
 
-  // Pseudo-populations: log-normal, sigma 1.3 (real U.S. county populations span 4 orders of magnitude).
-  const weights = counties.map((c) => Math.exp(1.3 * new SeededRandom(o.seed, 'population', c.fips).gaussian()));
+  // Pseudo-populations: log-normal, sigma 1.3 (real U.S. county populations span 4 orders of
+  // magnitude), scaled so that each state's counties add up to its population.
+  const shape = counties.map((c) => Math.exp(1.3 * new SeededRandom(o.seed, 'population', c.fips).gaussian()));
+  const shapeOfState = new Map<string, number>();
+  counties.forEach((c, i) => shapeOfState.set(c.stateFips, (shapeOfState.get(c.stateFips) ?? 0) + shape[i]!));
+  const weights = counties.map((c, i) => ((STATE_POPULATION_2020[c.stateFips] ?? 1_000_000) * shape[i]!) / shapeOfState.get(c.stateFips)!);
   const perCounty = apportion(o.precincts, weights, 1);
 
   const precinctNodes: Jurisdiction[] = [];
