@@ -300,6 +300,38 @@ function checkContext(context: unknown): asserts context is Uint8Array {
 /** Shares already checked against their verification key (the check costs one exponentiation). */
 const checkedShares = new WeakMap<TrusteeShare, { params: ThresholdParams; share: bigint }>();
 
+/** Checks a share's index and range and, once per share object, that it matches its verification key. */
+function checkedShare(ctx: Context, params: ThresholdParams, share: TrusteeShare, checkKey: boolean): bigint {
+  const { n2, delta } = ctx;
+  const i = share.index;
+  if (!Number.isSafeInteger(i) || i < 1 || i > params.trustees) throw new ThresholdError('invalid-share', `share index must be in 1..${params.trustees}`);
+  const s = share.share;
+  if (typeof s !== 'bigint' || s < 0n || s >= n2) throw new ThresholdError('invalid-share', `share of trustee ${i} is out of range`);
+  if (checkKey) {
+    const seen = checkedShares.get(share);
+    if (!seen || seen.params !== params || seen.share !== s) {
+      if (modPow(params.v, delta * s, n2, shareExponentBits(ctx)) !== params.verificationKeys[i - 1]!) {
+        throw new ThresholdError('share-mismatch', `share of trustee ${i} does not match its verification key`);
+      }
+      checkedShares.set(share, { params, share: s });
+    }
+  }
+  return s;
+}
+
+/**
+ * Trustee i's partial value c^(2*Delta*s_i) mod n^2 alone, without a proof: the values of many
+ * ciphertexts are proved together (crypto/partial-batch.ts). Constant-time in the share.
+ */
+export function partialValue(params: ThresholdParams, share: TrusteeShare, c: bigint, options: { checkShare?: boolean } = {}): bigint {
+  const ctx = contextFor(params);
+  const s = checkedShare(ctx, params, share, options.checkShare ?? true);
+  if (!inGroup(c, ctx.n, ctx.n2)) throw new ThresholdError('invalid-ciphertext', 'ciphertext is not in Z*_{n^2}');
+  const engine = modExpFor(ctx.n2);
+  const c2 = engine.mul(c, c);
+  return c2 === 1n ? 1n : engine.pow(c2, ctx.delta * s, shareExponentBits(ctx));
+}
+
 /** Trustee i's partial decryption c^(2*Delta*s_i) mod n^2 with its proof, bound to `context`. */
 export function partialDecrypt(
   params: ThresholdParams,
@@ -312,20 +344,9 @@ export function partialDecrypt(
   checkContext(context);
   const { n, n2, delta } = ctx;
   const i = share.index;
-  if (!Number.isSafeInteger(i) || i < 1 || i > params.trustees) throw new ThresholdError('invalid-share', `share index must be in 1..${params.trustees}`);
-  const s = share.share;
-  if (typeof s !== 'bigint' || s < 0n || s >= n2) throw new ThresholdError('invalid-share', `share of trustee ${i} is out of range`);
+  const s = checkedShare(ctx, params, share, options.checkShare ?? true);
   if (!inGroup(c, n, n2)) throw new ThresholdError('invalid-ciphertext', 'ciphertext is not in Z*_{n^2}');
   const vk = params.verificationKeys[i - 1]!;
-  if (options.checkShare ?? true) {
-    const seen = checkedShares.get(share);
-    if (!seen || seen.params !== params || seen.share !== s) {
-      if (modPow(params.v, delta * s, n2, shareExponentBits(ctx)) !== vk) {
-        throw new ThresholdError('share-mismatch', `share of trustee ${i} does not match its verification key`);
-      }
-      checkedShares.set(share, { params, share: s });
-    }
-  }
   // Square first with a plain multiplication: if c^2 = 1 (c = 1 is the empty tally) the partial and
   // the commitment are 1 whatever the exponent, so no exponentiation by a secret is needed.
   // Every exponent below is secret (the share and the nonce): constant-time exponentiations only,
@@ -342,6 +363,12 @@ export function partialDecrypt(
 
 // ---------------------------------------------------------------------------------------------
 // Verifier and combiner
+
+/** Whether x is in Z*_{n^2} (as the proofs require of every ciphertext and partial). */
+export function inCiphertextGroup(params: ThresholdParams, x: unknown): x is bigint {
+  const ctx = contextFor(params);
+  return inGroup(x, ctx.n, ctx.n2);
+}
 
 /** Checks a partial decryption's proof against trustee index's verification key; false (never throws) if malformed. */
 export function verifyPartial(params: ThresholdParams, c: bigint, partial: PartialDecryption, context: Uint8Array): boolean {
@@ -377,7 +404,7 @@ export function verifyPartial(params: ThresholdParams, c: bigint, partial: Parti
  * Combines partials whose proofs the caller has ALREADY verified with verifyPartial (no proof
  * check here): uses the first t distinct indexes. Prefer combinePartials.
  */
-export function combineVerifiedPartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): { plaintext: bigint; used: number[] } {
+export function combineVerifiedPartials(params: ThresholdParams, c: bigint, partials: readonly Pick<PartialDecryption, 'index' | 'value'>[]): { plaintext: bigint; used: number[] } {
   const ctx = contextFor(params);
   const { n, n2, delta } = ctx;
   if (!inGroup(c, n, n2)) throw new ThresholdError('invalid-ciphertext', 'ciphertext is not in Z*_{n^2}');

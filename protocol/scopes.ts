@@ -32,6 +32,12 @@ export interface PlacedContest {
 export class ElectionScopes {
   /** Every scope with contests, in roster order. */
   readonly scopes: ScopeLayout[];
+  /**
+   * The batches a trustee's decryption proofs cover (docs/protocol.md section 5): one per state
+   * that is or holds a scope, and one for the scopes above the states, named by the national node;
+   * in roster order of their ids, each with the indexes (into `scopes`) of its scopes, ascending.
+   */
+  readonly batches: { batchId: string; scopes: number[] }[];
   readonly byScope = new Map<string, ScopeLayout>();
   readonly contests = new Map<string, PlacedContest>();
   private readonly styles = new Map<string, BallotStyle>();
@@ -74,6 +80,24 @@ export class ElectionScopes {
         this.byDistrict.set(contest.districtId, list);
       });
     }
+    const batchScopes = new Map<string, number[]>();
+    this.scopes.forEach((scope, k) => {
+      const id = this.batchOf(scope.scopeId);
+      const list = batchScopes.get(id) ?? [];
+      list.push(k);
+      batchScopes.set(id, list);
+    });
+    this.batches = tree.filter((e) => batchScopes.has(e.id)).map((e) => ({ batchId: e.id, scopes: batchScopes.get(e.id)! }));
+  }
+
+  /** The state on a node's path (the node itself if a state), or the root above the states. */
+  private batchOf(nodeId: string): string {
+    let id = nodeId;
+    for (let e = this.index.byId.get(id); e; e = this.index.byId.get(e.parent)) {
+      id = e.id;
+      if (e.role === 'state') return id;
+    }
+    return id;
   }
 
   /** The scopes whose groups a node's tally carries: those on its path to the root, itself first. */

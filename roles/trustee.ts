@@ -1,14 +1,15 @@
 // The trustee role: given the national tally and the published hierarchy, it checks that every
 // tally really is the product of the signed tallies below it down to the precincts, and only
-// then produces its partial decryption, with proofs, of every scope's completed group. It never decrypts an arbitrary ciphertext:
+// then produces its partial decryption of every scope's completed group, with one proof per batch of scopes. It never decrypts an arbitrary ciphertext:
 // that would make trustees a decryption oracle for single ballots.
-import { partialDecrypt, type TrusteeShare } from '../crypto/threshold.ts';
+import { proveBatch } from '../crypto/partial-batch.ts';
+import { partialValue, type TrusteeShare } from '../crypto/threshold.ts';
 import type { ElectionContext } from '../protocol/election.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { completedGroupsOf } from '../protocol/completed-groups.ts';
 import { requireConsistentNational } from '../protocol/hierarchy.ts';
 import { PROTOCOL_VERSION } from '../protocol/manifest.ts';
-import { PartialDecryption, partialContext } from '../protocol/partial-decryption.ts';
+import { PartialDecryption, batchContextOf, batchPairs } from '../protocol/partial-decryption.ts';
 import type { AggregateTally, AnyTally } from '../protocol/tally.ts';
 
 export class TrusteeRole {
@@ -38,13 +39,15 @@ export class TrusteeRole {
     const groups = completedGroupsOf(this.ctx, tallyOf).map((g) => ({
       scopeId: g.scopeId,
       tallyHash: g.tallyHash,
-      shares: g.words.map((c, w) => {
-        const p = partialDecrypt(this.ctx.threshold, this.share, c, partialContext(this.ctx.hash, g.tallyHash, w));
-        return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
-      }),
+      shares: g.words.map((c) => ({ ciphertext: c, value: partialValue(this.ctx.threshold, this.share, c) })),
     }));
+    // One proof per batch of scopes covers all their words (crypto/partial-batch.ts).
+    const batches = this.ctx.scopes.batches.map((b, j) => {
+      const proof = proveBatch(this.ctx.threshold, this.share, batchPairs(this.ctx, groups, j), batchContextOf(this.ctx, { tallyHash, groups }, j));
+      return { batchId: b.batchId, challenge: proof.challenge, response: proof.response };
+    });
     this.issued = PartialDecryption.sign(
-      { version: PROTOCOL_VERSION, electionHash: this.ctx.hash, trusteeId: this.trusteeId, trusteeIndex: this.trusteeIndex, tallyHash, groups },
+      { version: PROTOCOL_VERSION, electionHash: this.ctx.hash, trusteeId: this.trusteeId, trusteeIndex: this.trusteeIndex, tallyHash, groups, batches },
       this.secretKey,
     );
     return this.issued;

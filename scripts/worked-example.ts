@@ -21,13 +21,14 @@ import { EMPTY_ROOT, leafHash, merkleRoot, nodeHash, verifyInclusion } from '../
 import { modPowPublic } from '../crypto/modexp.ts';
 import { mod, modInverse } from '../crypto/modular.ts';
 import { verifySignature } from '../crypto/signature.ts';
-import { combineVerifiedPartials, factorial, lagrangeCoefficient, verifyPartial } from '../crypto/threshold.ts';
+import { combineVerifiedPartials, factorial, lagrangeCoefficient } from '../crypto/threshold.ts';
 import { verifyValidity } from '../crypto/validity-proof.ts';
 import { contentHash, type ArtifactType } from '../protocol/artifact.ts';
 import { Ballot, proofContext } from '../protocol/ballot.ts';
 import { ElectionContext } from '../protocol/election.ts';
 import { encodeManifest, type Contest } from '../protocol/manifest.ts';
-import { PartialDecryption, partialContext, shareAsPartial } from '../protocol/partial-decryption.ts';
+import { PartialDecryption, shareAsPartial } from '../protocol/partial-decryption.ts';
+import { verifyBatch } from '../crypto/partial-batch.ts';
 import { Receipt } from '../protocol/receipt.ts';
 import { heldFromRecord, receiptProofView, receiptView, type ReceiptProofView, type ReceiptView } from '../protocol/receipt-proof-view.ts';
 import { decodeFramed } from '../protocol/record.ts';
@@ -165,7 +166,21 @@ export interface WorkedExample {
     tallyHash: string;
     scopeId: string;
     scopeTallyHash: string;
-    shares: { word: number; context: string; c: string; value: string; a: string; b: string; fiatShamir: HashToIntSteps; challenge: string; response: string }[];
+    shares: { word: number; c: string; value: string }[];
+    batch: {
+      batchId: string;
+      context: string;
+      seed: string;
+      weights: string[];
+      C: string;
+      Ci: string;
+      proofContext: string;
+      challenge: string;
+      response: string;
+      a: string;
+      b: string;
+      fiatShamir: HashToIntSteps;
+    };
     signature: SignatureSteps;
     contentHash: string;
   }[];
@@ -555,18 +570,44 @@ export function describeExample(dir: string): WorkedExample {
     const vk = params.verificationKeys[p.trusteeIndex - 1]!;
     partialHashes.set(toHex(contentHash('partial-decryption', bytes)), p);
     check(p.groups.length === 1 && p.groups[0]!.scopeId === scopeId && toHex(p.groups[0]!.tallyHash) === toHex(scopeHash), `${t.id}'s group`);
+    check(p.batches.length === 1 && ctx.scopes.batches[0]!.batchId === p.batches[0]!.batchId, `${t.id}'s batch`);
+    const batchId = p.batches[0]!.batchId;
     const shares = p.groups[0]!.shares.map((s, w) => {
-      const context = partialContext(ctx.hash, scopeHash, w);
-      const c = completedWords[w]!;
-      const c4 = modPowPublic(c, 4n, n2);
-      const ci2 = (s.value * s.value) % n2;
-      const a = (modPowPublic(c4, s.response, n2) * modInverse(modPowPublic(ci2, s.challenge, n2), n2)) % n2;
-      const b = (modPowPublic(params.v, s.response, n2) * modInverse(modPowPublic(vk, s.challenge, n2), n2)) % n2;
-      const fiatShamir = challengeSteps(128, 'tallymesh/partial-decryption/v1', context, n, c, p.trusteeIndex, params.v, vk, s.value, a, b);
-      check(fiatShamir.value === hexInt(s.challenge) && verifyPartial(params, c, shareAsPartial(p.trusteeIndex, s), context), `the proof of ${t.id}, word ${w}`);
-      return { word: w, context: toHex(context), c: hexInt(c), value: hexInt(s.value), a: hexInt(a), b: hexInt(b), fiatShamir, challenge: hexInt(s.challenge), response: hexInt(s.response) };
+      check(s.ciphertext === completedWords[w], `${t.id}'s word ${w}`);
+      return { word: w, c: hexInt(s.ciphertext), value: hexInt(s.value) };
     });
-    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: rel(name), tallyHash: toHex(p.tallyHash), scopeId, scopeTallyHash: toHex(scopeHash), shares, signature: signatureSteps('partial-decryption', bytes, key(t.id)), contentHash: toHex(contentHash('partial-decryption', bytes)) };
+    // The batch: context, weights, combined ciphertext and partial, then the one proof.
+    const context = hashParts('tallymesh/partial-decryption-context/v2', ctx.hash, nationalHash, batchId, scopeId, scopeHash);
+    const pairs = p.groups[0]!.shares;
+    const seed = hashParts('tallymesh/partial-batch-seed/v1', context, n, p.trusteeIndex, vk, pairs.length, ...pairs.flatMap((s) => [s.ciphertext, s.value]));
+    const weights = pairs.map((_, j) => hashToInt(128, 'tallymesh/partial-batch-weight/v1', seed, j));
+    let C = 1n;
+    let Ci = 1n;
+    pairs.forEach((s, j) => {
+      C = (C * modPowPublic(s.ciphertext, weights[j]!, n2)) % n2;
+      Ci = (Ci * modPowPublic(s.value, weights[j]!, n2)) % n2;
+    });
+    const proofContext = hashParts('tallymesh/partial-batch-proof/v1', context, seed);
+    const { challenge: e, response: z } = p.batches[0]!;
+    const a = (modPowPublic(modPowPublic(C, 4n, n2), z, n2) * modInverse(modPowPublic((Ci * Ci) % n2, e, n2), n2)) % n2;
+    const b = (modPowPublic(params.v, z, n2) * modInverse(modPowPublic(vk, e, n2), n2)) % n2;
+    const fiatShamir = challengeSteps(128, 'tallymesh/partial-decryption/v1', proofContext, n, C, p.trusteeIndex, params.v, vk, Ci, a, b);
+    check(fiatShamir.value === hexInt(e) && verifyBatch(params, p.trusteeIndex, pairs, { challenge: e, response: z }, context), `the proof of ${t.id}`);
+    const batch = {
+      batchId,
+      context: toHex(context),
+      seed: toHex(seed),
+      weights: weights.map((r) => hexInt(r)),
+      C: hexInt(C),
+      Ci: hexInt(Ci),
+      proofContext: toHex(proofContext),
+      challenge: hexInt(e),
+      response: hexInt(z),
+      a: hexInt(a),
+      b: hexInt(b),
+      fiatShamir,
+    };
+    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: rel(name), tallyHash: toHex(p.tallyHash), scopeId, scopeTallyHash: toHex(scopeHash), shares, batch, signature: signatureSteps('partial-decryption', bytes, key(t.id)), contentHash: toHex(contentHash('partial-decryption', bytes)) };
   });
 
   // h. The result.
@@ -938,24 +979,32 @@ export function renderReadme(x: WorkedExample): string {
     '## 7. The partial decryptions',
     `The manifest's threshold parameters: t = ${th.threshold} of l = ${th.trustees} trustees, Δ = l! = ${th.delta}, the base v and trustee i's verification key v_i = v^(Δ·s_i).`,
     values([['v', th.v], ...th.verificationKeys.map((k): [string, string] => [`v_${k.trusteeIndex}`, k.key])]),
-    `Each trustee's file names the national tally whose hierarchy it checked (its \`tallyHash\` must be ${national.contentHash}) and decrypts the completed group of each scope: here one, the county's (\`groups[0].scopeId\` ${x.scopeId}, \`groups[0].tallyHash\` the county tally's content hash), one share per word: c_i = c^(2Δ·s_i) with a proof (e, z) that log_(c⁴)(c_i²) = log_v(v_i). The verifier recomputes \`a = c^(4z) · c_i^(−2e) mod n²\` and \`b = v^z · v_i^(−e) mod n²\` and accepts when \`e = hashToInt(128; "tallymesh/partial-decryption/v1"; context, n, c, i, v, v_i, c_i, a, b)\`, where context = \`H("tallymesh/partial-decryption-context/v1"; electionHash, scopeTallyHash, wordIndex)\` (word 0 is the empty part) and c is the word of the county tally's group.`,
+    `Each trustee's file names the national tally whose hierarchy it checked (its \`tallyHash\` must be ${national.contentHash}) and decrypts the completed group of each scope: here one, the county's (\`groups[0].scopeId\` ${x.scopeId}, \`groups[0].tallyHash\` the county tally's content hash), one share per word: the word c of the county tally's group and c_i = c^(2Δ·s_i). One proof (e, z) in \`batches[0]\` covers every word of the batch \`${x.partials[0]!.batch.batchId}\` (the county's state: docs/protocol.md section 5): with context = \`H("tallymesh/partial-decryption-context/v2"; electionHash, nationalTallyHash, batchId, scopeId, scopeTallyHash)\`, seed = \`H("tallymesh/partial-batch-seed/v1"; context, n, i, v_i, m, c_0, c_i,0, …)\` over the batch's m words, weights ρ_j = \`hashToInt(128; "tallymesh/partial-batch-weight/v1"; seed, j)\`, C = Π c_j^ρ_j and C_i = Π c_i,j^ρ_j mod n², the verifier recomputes \`a = C^(4z) · C_i^(−2e) mod n²\` and \`b = v^z · v_i^(−e) mod n²\` and accepts when \`e = hashToInt(128; "tallymesh/partial-decryption/v1"; proofContext, n, C, i, v, v_i, C_i, a, b)\` with proofContext = \`H("tallymesh/partial-batch-proof/v1"; context, seed)\`.`,
   );
   for (const p of x.partials) {
+    const b = p.batch;
     say(
       `### \`${p.trusteeId}\` (i = ${p.trusteeIndex})`,
       `\`${p.file}\`; tallyHash ${p.tallyHash}; groups[0]: scopeId ${p.scopeId}, tallyHash ${p.scopeTallyHash}.`,
       ...p.shares.map((s) =>
         values([
-          [`word ${s.word} context`, s.context],
-          ['c', s.c],
+          [`word ${s.word}: c`, s.c],
           ['c_i', s.value],
-          ['e (challenge)', s.challenge],
-          ['z (response)', s.response],
-          ['a = c^(4z) c_i^(-2e)', s.a],
-          ['b = v^z v_i^(-e)', s.b],
-          ...hashToIntLines(s.fiatShamir, 'recomputed e'),
         ]),
       ),
+      values([
+        [`batch ${b.batchId}: context`, b.context],
+        ['seed', b.seed],
+        ...b.weights.map((w, j): [string, string] => [`ρ_${j}`, w]),
+        ['C = Π c_j^ρ_j', b.C],
+        ['C_i = Π c_i,j^ρ_j', b.Ci],
+        ['proofContext', b.proofContext],
+        ['e (challenge)', b.challenge],
+        ['z (response)', b.response],
+        ['a = C^(4z) C_i^(-2e)', b.a],
+        ['b = v^z v_i^(-e)', b.b],
+        ...hashToIntLines(b.fiatShamir, 'recomputed e'),
+      ]),
       values([...signatureLines(p.signature), ['content hash', `${p.contentHash} (H("tallymesh/artifact/v1"; "partial-decryption", file))`]]),
     );
   }

@@ -1,4 +1,5 @@
-// A voter's check of one receipt without the record: O(depth + log n) work on a small bundle
+// A voter's check of one receipt without the record: O(depth + log n) work (and two 128-bit
+// powers per word of its state's batch of decryption proofs) on a small bundle
 // any node serves (GET /proof/:precinctId, docs/protocol.md): the precinct's signed tally, the
 // signed tallies from its county up to the national tally, the result and the partial
 // decryptions it lists; plus the inclusion proof of the ballot in the precinct tally's Merkle

@@ -89,7 +89,7 @@ export interface UsScaleReport {
   record: { dir: string; kept: boolean; files: number; bytes: number; manifestBytes: number; talliesBytes: number };
   nodes: { states: number; counties: number; precincts: number; trustees: number; roster: number };
   /** The generated definition and what the trustees decrypt: each trustee decrypts `words` words (one proof each). */
-  definition: { districts: number; houseSeats: number; contests: number; ballotStyles: number; scopes: number; words: number; wordsByRole: Record<string, { scopes: number; words: number }> };
+  definition: { districts: number; houseSeats: number; contests: number; ballotStyles: number; scopes: number; words: number; batches: number; wordsByRole: Record<string, { scopes: number; words: number }> };
   ballots: number;
   expected: Record<string, number[]>;
   announced: Record<string, number[]>;
@@ -283,7 +283,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
       scopeRoles.set(role, r);
     }
     const decryptedWords = ctx.scopes.decryptedWords;
-    say(`  scopes: ${[...scopeRoles].map(([role, r]) => `${fmt(r.scopes)} ${role} (${fmt(r.words)} words)`).join(', ')}: ${fmt(decryptedWords)} words for each trustee to decrypt`);
+    say(`  scopes: ${[...scopeRoles].map(([role, r]) => `${fmt(r.scopes)} ${role} (${fmt(r.words)} words)`).join(', ')}: ${fmt(decryptedWords)} words for each trustee to decrypt, in ${ctx.scopes.batches.length} proof batches`);
     end(`${fmt(manifest.roster.length)} nodes`);
 
     // ---- precinct tallies
@@ -446,7 +446,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
     for (const l of levels) print(`${l.level.padEnd(20)}${secs(l.wallMs).padStart(9)}${secs(l.cpuMs).padStart(9)}${mib(l.peakRss).padStart(12)}  ${l.note}`);
     print(`${'total'.padEnd(20)}${secs(totalMs).padStart(9)}${secs(levels.reduce((a, l) => a + l.cpuMs, 0)).padStart(9)}${mib(peakRssBytes).padStart(12)}  peak RSS = process maxRSS (all threads)`);
     print(`record: ${fmt(size.files)} files, ${mib(size.bytes)}${kept ? ` in ${dir}` : ' (temporary, removed)'}`);
-    print(`decryptions: ${fmt(decryptedWords)} words per trustee (each with its proof), ${fmt(5 * decryptedWords)} partial-decryption proofs checked by the combiner and again by the verifier`);
+    print(`decryptions: ${fmt(decryptedWords)} words per trustee, proved in ${ctx.scopes.batches.length} batches; ${fmt(5 * ctx.scopes.batches.length)} batch proofs over ${fmt(5 * decryptedWords)} partial values checked by the combiner and again by the verifier`);
     print(`networked: none (all levels in-process, same role code); precinct ballots synthetic (checks 3-6 skipped: not covered)`);
     const ok = countsMatch && verificationOk;
     const fullScale = h.states.length === atlas.states.length && h.counties.length === atlas.counties.length && o.precincts >= 175_000 && o.ballots >= 159_000_000;
@@ -468,6 +468,7 @@ export async function runUsScale(options: UsScaleOptions = {}): Promise<UsScaleR
         ballotStyles: manifest.ballotStyles.length,
         scopes: ctx.scopes.scopes.length,
         words: decryptedWords,
+        batches: ctx.scopes.batches.length,
         wordsByRole: Object.fromEntries(scopeRoles),
       },
       ballots,

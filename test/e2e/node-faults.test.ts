@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { toHex } from '../../crypto/bytes.ts';
-import { partialDecrypt } from '../../crypto/threshold.ts';
 import { Ballot, ballotGroups, encryptBallot, type Choices } from '../../protocol/ballot.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { PROTOCOL_VERSION } from '../../protocol/manifest.ts';
 import { packCounts } from '../../protocol/layout.ts';
-import { PartialDecryption, partialContext, validatePartialDecryption } from '../../protocol/partial-decryption.ts';
+import { PartialDecryption, validatePartialDecryption } from '../../protocol/partial-decryption.ts';
+import { handMadePartial } from '../support/partials.ts';
 import { Result, contestCounts, resultContests } from '../../protocol/result.ts';
 import { completedGroups } from '../../protocol/completed-groups.ts';
 import { AggregateTally, PrecinctTally, childTallyOf, multiplyWords, type ChildTally, type TallyGroup } from '../../protocol/tally.ts';
@@ -400,21 +400,18 @@ describe('trustees (4 trustees, threshold 3): too few, then a cheating one, then
     // trustee-01's real partial decryption, with its real share and key...
     const share = folder.election.shares.get('trustee-01')!;
     const key = folder.election.nodeKeys.get('trustee-01')!.secretKey;
-    const partialGroups = groups.map((g) => ({
-      scopeId: g.scopeId,
-      tallyHash: g.tallyHash,
-      shares: g.words.map((c, w) => {
-        const p = partialDecrypt(ctx.threshold, share, c, partialContext(ctx.hash, g.tallyHash, w));
-        return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
-      }),
-    }));
-    const body = { version: PROTOCOL_VERSION, electionHash: ctx.hash, trusteeId: 'trustee-01', trusteeIndex: 1, tallyHash, groups: partialGroups };
-    const honest = PartialDecryption.sign(body, key);
+    const honest = handMadePartial(ctx, { trusteeId: 'trustee-01', share, secretKey: key, tallyHash, groups });
     expect(() => validatePartialDecryption(ctx, honest, tallyHash, groups)).not.toThrow();
     // ...with a wrong value (times 4 mod n^2) in the first group's first share, signed again with trustee-01's key.
     const n2 = ctx.publicKey.n2;
-    const wrong = partialGroups.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, w) => (w === 0 ? { ...s, value: (s.value * 4n) % n2 } : s)) } : g));
-    bad = PartialDecryption.sign({ ...body, groups: wrong }, key);
+    bad = handMadePartial(ctx, {
+      trusteeId: 'trustee-01',
+      share,
+      secretKey: key,
+      tallyHash,
+      groups,
+      alter: (gs) => gs.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, w) => (w === 0 ? { ...s, value: (s.value * 4n) % n2 } : s)) } : g)),
+    });
     expect(() => validatePartialDecryption(ctx, bad, tallyHash, groups)).toThrow();
     const badHash = toHex(PartialDecryption.hash(bad));
 

@@ -257,8 +257,9 @@ const readPartial = (b: Uint8Array) =>
     groups: r.list('groups', (g) => ({
       scopeId: r.text(`${g}.scopeId`),
       tallyHash: r.raw(32, `${g}.tallyHash`),
-      shares: r.list(`${g}.shares`, (at) => ({ value: r.big(`${at}.value`), challenge: r.big(`${at}.challenge`), response: r.big(`${at}.response`) })),
+      shares: r.list(`${g}.shares`, (at) => ({ ciphertext: r.big(`${at}.ciphertext`), value: r.big(`${at}.value`) })),
     })),
+    batches: r.list('batches', (at) => ({ batchId: r.text(`${at}.batchId`), challenge: r.big(`${at}.challenge`), response: r.big(`${at}.response`) })),
     signature: r.raw(64, 'signature'),
   }));
 const readResult = (b: Uint8Array) =>
@@ -492,7 +493,8 @@ function recompute(): WorkedExample {
   const scopeWords = wordsOf.get(scopeId)!;
   const scopeHash = tallyHash.get(scopeId)!;
 
-  // g. Partial decryptions: a = c^(4z) c_i^(−2e), b = v^z v_i^(−e), e = hashToInt(128; …).
+  // g. Partial decryptions: per batch, weights ρ_j from a seed over every pair; C = Π c_j^ρ_j, C_i = Π c_i,j^ρ_j;
+  // a = C^(4z) C_i^(−2e), b = v^z v_i^(−e), e = hashToInt(128; …).
   const { v, verificationKeys } = m.threshold;
   let delta = 1n;
   for (let k = 2n; k <= BigInt(m.threshold.trustees); k++) delta *= k;
@@ -506,16 +508,44 @@ function recompute(): WorkedExample {
     partialByHash.set(hex(contentHash('partial-decryption', bytes)), p);
     const vk = verificationKeys[p.trusteeIndex - 1]!;
     expect(p.groups.map((g) => [g.scopeId, hex(g.tallyHash)])).toEqual([[scopeId, hex(scopeHash)]]);
+    // The one batch: the scope's state (docs/protocol.md section 5).
+    let batchId = scopeId;
+    for (let e = m.roster.find((x) => x.id === scopeId); e; e = m.roster.find((x) => x.id === e!.parent)) {
+      batchId = e.id;
+      if (e.role === 'state') break;
+    }
+    expect(p.batches.map((b) => b.batchId)).toEqual([batchId]);
     const shares = p.groups[0]!.shares.map((s, wi) => {
-      const context = H('tallymesh/partial-decryption-context/v1', electionHash, scopeHash, BigInt(wi));
-      const c = scopeWords[wi]!;
-      const a = (pow(c, 4n * s.response, n2) * inverse(pow(s.value, 2n * s.challenge, n2), n2)) % n2;
-      const b = (pow(v, s.response, n2) * inverse(pow(vk, s.challenge, n2), n2)) % n2;
-      const fiatShamir = challenge(128, 'tallymesh/partial-decryption/v1', context, n, c, BigInt(p.trusteeIndex), v, vk, s.value, a, b);
-      expect(fiatShamir.value, `${tr.id}'s proof for word ${wi}`).toBe(hexInt(s.challenge));
-      return { word: wi, context: hex(context), c: hexInt(c), value: hexInt(s.value), a: hexInt(a), b: hexInt(b), fiatShamir, challenge: hexInt(s.challenge), response: hexInt(s.response) };
+      expect(s.ciphertext, `${tr.id}'s word ${wi}`).toBe(scopeWords[wi]);
+      return { word: wi, c: hexInt(s.ciphertext), value: hexInt(s.value) };
     });
-    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: `record/${name}`, tallyHash: hex(p.tallyHash), scopeId, scopeTallyHash: hex(scopeHash), shares, signature: signed('partial-decryption', bytes, tr.id), contentHash: hex(contentHash('partial-decryption', bytes)) };
+    const pairs = p.groups[0]!.shares;
+    const context = H('tallymesh/partial-decryption-context/v2', electionHash, tallyHash.get(national)!, text(batchId), text(scopeId), scopeHash);
+    const seed = H('tallymesh/partial-batch-seed/v1', context, n, BigInt(p.trusteeIndex), vk, BigInt(pairs.length), ...pairs.flatMap((x) => [x.ciphertext, x.value]));
+    const weights = pairs.map((_, j) => BigInt('0x' + hashToInt(128, 'tallymesh/partial-batch-weight/v1', seed, BigInt(j)).value));
+    const C = pairs.reduce((acc, x, j) => (acc * pow(x.ciphertext, weights[j]!, n2)) % n2, 1n);
+    const Ci = pairs.reduce((acc, x, j) => (acc * pow(x.value, weights[j]!, n2)) % n2, 1n);
+    const proofContext = H('tallymesh/partial-batch-proof/v1', context, seed);
+    const { challenge: e, response: z } = p.batches[0]!;
+    const a = (pow(C, 4n * z, n2) * inverse(pow(Ci, 2n * e, n2), n2)) % n2;
+    const b = (pow(v, z, n2) * inverse(pow(vk, e, n2), n2)) % n2;
+    const fiatShamir = challenge(128, 'tallymesh/partial-decryption/v1', proofContext, n, C, BigInt(p.trusteeIndex), v, vk, Ci, a, b);
+    expect(fiatShamir.value, `${tr.id}'s proof`).toBe(hexInt(e));
+    const batch = {
+      batchId,
+      context: hex(context),
+      seed: hex(seed),
+      weights: weights.map(hexInt),
+      C: hexInt(C),
+      Ci: hexInt(Ci),
+      proofContext: hex(proofContext),
+      challenge: hexInt(e),
+      response: hexInt(z),
+      a: hexInt(a),
+      b: hexInt(b),
+      fiatShamir,
+    };
+    return { trusteeId: p.trusteeId, trusteeIndex: p.trusteeIndex, file: `record/${name}`, tallyHash: hex(p.tallyHash), scopeId, scopeTallyHash: hex(scopeHash), shares, batch, signature: signed('partial-decryption', bytes, tr.id), contentHash: hex(contentHash('partial-decryption', bytes)) };
   });
 
   // h. The result: λ_i = Δ Π j/(j − i); c′ = Π c_i^(2λ_i); M = L(c′)·(4Δ²)^(−1) mod n.

@@ -382,7 +382,21 @@ describe('semantic checks of tallies, partials and results', () => {
   it('a partial decryption with a changed share value (re-signed): bad proof', () => {
     const changed = partial.groups.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, i) => (i === 0 ? { ...s, value: (s.value * s.value) % ctx.publicKey.n2 } : s)) } : g));
     const p = PartialDecryption.sign({ ...partial, groups: changed }, key(partial.trusteeId));
-    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'bad-proof', 'partial-decryption.groups[0].shares[0]');
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'bad-proof', 'partial-decryption.batches[0]');
+  });
+
+  it('a partial decryption listing a word that is not its scope tally\'s, or another batch', () => {
+    const n2 = ctx.publicKey.n2;
+    const changed = partial.groups.map((g, k) => (k === 0 ? { ...g, shares: g.shares.map((s, i) => (i === 0 ? { ...s, ciphertext: (s.ciphertext * 4n) % n2 } : s)) } : g));
+    const p = PartialDecryption.sign({ ...partial, groups: changed }, key(partial.trusteeId));
+    expectProtocolError(() => validatePartialDecryption(ctx, p, nationalHash(), groups()), 'inconsistent', 'partial-decryption.groups[0].shares[0].ciphertext');
+    // Holes (scopes left unchecked): their words are not compared and a batch of holes only is not proved.
+    const holes = groups().map(() => undefined);
+    expect(() => validatePartialDecryption(ctx, p, nationalHash(), holes)).not.toThrow();
+    const none = PartialDecryption.sign({ ...partial, batches: [] }, key(partial.trusteeId));
+    expectProtocolError(() => validatePartialDecryption(ctx, none, nationalHash(), groups()), 'inconsistent', 'partial-decryption.batches');
+    const renamed = PartialDecryption.sign({ ...partial, batches: partial.batches.map((b, j) => (j === 0 ? { ...b, batchId: 'county-01-001' } : b)) }, key(partial.trusteeId));
+    expectProtocolError(() => validatePartialDecryption(ctx, renamed, nationalHash(), groups()), 'inconsistent', 'partial-decryption.batches[0].batchId');
   });
 
   it('a result whose counts are not what its words say', () => {

@@ -543,7 +543,7 @@ describe('check 8: partial decryptions', () => {
     // trustee 9 is not among the five the result combines, so check 9 still passes.
     expectChecks(v, [8], [1, 2, 3, 4, 5, 6, 7, 9]);
     expect(failing(v)).toEqual([8]);
-    expect(detailsOf(v, 8)).toMatch(/trustee 9 for scope "national" word 0/);
+    expect(detailsOf(v, 8)).toMatch(/trustee 9 for the scopes of "national" does not verify/);
     expect(detailsOf(v, 8)).not.toMatch(/valid partial decryptions, \d+ are needed/);
   });
 

@@ -12,8 +12,8 @@ import { ElectionContext } from '../../../protocol/election.ts';
 import { ProtocolError } from '../../../protocol/errors.ts';
 import { unpackCounts } from '../../../protocol/layout.ts';
 import { LOG_GENESIS_HASH, logEntryHash } from '../../../protocol/log-chain.ts';
-import { PROTOCOL_VERSION } from '../../../protocol/manifest.ts';
-import { PartialDecryption, partialContext, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
+import { PartialDecryption, validatePartialDecryption } from '../../../protocol/partial-decryption.ts';
+import { handMadePartial } from '../../support/partials.ts';
 import { validateReceipt } from '../../../protocol/receipt.ts';
 import { resultContests, validateResult } from '../../../protocol/result.ts';
 import { completedGroupsOf, type CompletedGroup } from '../../../protocol/completed-groups.ts';
@@ -462,18 +462,7 @@ describe('combiner role', () => {
   const wrongSharePartial = (): PartialDecryption => {
     const tallyHash = AggregateTally.hash(national);
     const bad: TrusteeShare = { index: 1, share: share(1).share + 1n };
-    const badGroups = groups().map((g) => ({
-      scopeId: g.scopeId,
-      tallyHash: g.tallyHash,
-      shares: g.words.map((c, w) => {
-        const p = partialDecrypt(ctx.threshold, bad, c, partialContext(ctx.hash, g.tallyHash, w), { checkShare: false });
-        return { value: p.value, challenge: p.proof.challenge, response: p.proof.response };
-      }),
-    }));
-    return PartialDecryption.sign(
-      { version: PROTOCOL_VERSION, electionHash: ctx.hash, trusteeId: trusteeId(1), trusteeIndex: 1, tallyHash, groups: badGroups },
-      key(trusteeId(1)),
-    );
+    return handMadePartial(ctx, { trusteeId: trusteeId(1), share: bad, secretKey: key(trusteeId(1)), tallyHash, groups: groups(), checkShare: false });
   };
 
   it('rejects a partial made with a wrong share and still combines with 5 others when 6 are offered', () => {
