@@ -24,9 +24,11 @@ export const RECORD_FILE_LIMITS = {
   manifestView: 1024 * MiB,
   ballots: 1024 * MiB,
   tally: 16 * MiB,
-  partial: 1 * MiB,
-  result: 1 * MiB,
-  resultView: 4 * MiB,
+  // A U.S.-scale partial holds ~3,400 words of two ~512-byte integers each (3.7 MB), a real
+  // 2026 ballot's perhaps three times that; the result and its view grow with the contests.
+  partial: 64 * MiB,
+  result: 64 * MiB,
+  resultView: 256 * MiB,
 } as const;
 
 const kindOf = (s: Stats): string =>
