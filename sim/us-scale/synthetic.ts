@@ -12,7 +12,7 @@
 // genesis hash, honest placeholders that claim no logged ballot.
 import { EMPTY_ROOT } from '../../crypto/merkle.ts';
 import type { PaillierPublicKey } from '../../crypto/paillier.ts';
-import type { ContestLayout } from '../../protocol/layout.ts';
+import { packCounts, type ContestLayout } from '../../protocol/layout.ts';
 import type { ElectionScopes } from '../../protocol/scopes.ts';
 import type { TallyGroup } from '../../protocol/tally.ts';
 import { LOG_GENESIS_HASH } from '../../protocol/log-chain.ts';
@@ -93,18 +93,18 @@ export function syntheticPrecinctTally(
   ballotCount: number,
   secretKey: Uint8Array,
 ): PrecinctTally {
-  const plain = new Map(scopes.groupsOf(precinctId).map((g) => [g.scopeId, new Array<bigint | undefined>(g.wordCount).fill(undefined)]));
-  // A precinct with no ballots has multiplied nothing into any word.
-  for (const [contestId, row] of ballotCount === 0 ? [] : counts) {
+  const bigCounts = new Map([...counts].map(([k, row]) => [k, row.map((x) => BigInt(x))]));
+  for (const contestId of counts.keys()) {
     const placed = scopes.contests.get(contestId);
-    const words = placed && plain.get(placed.scopeId);
-    if (!placed || !words) throw new Error(`contest "${contestId}" is not counted on the path of "${precinctId}"`);
-    const { word, firstSlot } = placed.layout;
-    let m = words[word] ?? 0n;
-    row.forEach((count, o) => (m += BigInt(count) << BigInt(scopes.byScope.get(placed.scopeId)!.slotBits * (firstSlot + o))));
-    words[word] = m;
+    if (!placed || !scopes.groupsOf(precinctId).some((g) => g.scopeId === placed.scopeId)) throw new Error(`contest "${contestId}" is not counted on the path of "${precinctId}"`);
   }
-  const groups: TallyGroup[] = [...plain].map(([scopeId, words]) => ({ scopeId, words: words.map((m) => (m === undefined ? 1n : publicKey.encryptVariableTime(m))) }));
+  // A word is encrypted when one of the style's contests lies in it (a precinct with no ballots
+  // has multiplied nothing into any word); the others are 1.
+  const groups: TallyGroup[] = scopes.groupsOf(precinctId).map((layout) => {
+    const plain = packCounts(layout, bigCounts);
+    const touched = new Set(ballotCount === 0 ? [] : layout.contests.filter((c) => counts.has(c.contestId)).map((c) => c.word));
+    return { scopeId: layout.scopeId, words: plain.map((m, w) => (touched.has(w) ? publicKey.encryptVariableTime(m) : 1n)) };
+  });
   return PrecinctTally.sign(
     {
       version: PROTOCOL_VERSION,
