@@ -92,3 +92,23 @@ export class FixedBaseTable {
     return result;
   }
 }
+
+/**
+ * One table per (base, modulus, maxBits, window) in this thread, built on first use. Tables are
+ * immutable, so every user of an election's key shares them: a process running many nodes of one
+ * election (a simulation's shard) holds one hs table (~21 MB at 2048 bits, 8-bit window) instead
+ * of one per node. Bounded: past a few keys the cache starts over (holders keep theirs).
+ */
+const shared = new Map<string, FixedBaseTable>();
+const SHARED_TABLES = 8;
+
+export function sharedFixedBaseTable(base: bigint, modulus: bigint, maxBits: number, window = 8): FixedBaseTable {
+  const key = `${modulus.toString(16)}:${base.toString(16)}:${maxBits}:${window}`;
+  let table = shared.get(key);
+  if (!table) {
+    if (shared.size >= SHARED_TABLES) shared.clear();
+    table = new FixedBaseTable(base, modulus, maxBits, window);
+    shared.set(key, table);
+  }
+  return table;
+}

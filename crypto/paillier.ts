@@ -13,7 +13,7 @@
 // the table by the secret digits, as it always did), hsPow for public exponents.
 import { generatePrimeSync } from 'node:crypto';
 import { bitLength } from './bytes.ts';
-import { FixedBaseTable } from './fixed-base.ts';
+import { FixedBaseTable, sharedFixedBaseTable } from './fixed-base.ts';
 import { hashToInt } from './hash.ts';
 import { gcd, lcm, mod, modInverse } from './modular.ts';
 import { modExpFor, modPow, modPowPublic } from './modexp.ts';
@@ -68,7 +68,7 @@ export class PaillierPublicKey {
   }
 
   private hsTable(): FixedBaseTable {
-    this.table ??= new FixedBaseTable(this.hs, this.n2, this.hsExponentBits);
+    this.table ??= sharedFixedBaseTable(this.hs, this.n2, this.hsExponentBits);
     return this.table;
   }
 
@@ -104,6 +104,7 @@ export class PaillierPublicKey {
   }
 
   private variableTimeHsTable(): FixedBaseTable {
+    // Its own (a bulk job's wide window, hundreds of MB): freed with this key, not shared.
     this.variableTimeTable ??= new FixedBaseTable(this.hs, this.n2, this.randomnessBits, this.variableTimeWindow);
     return this.variableTimeTable;
   }

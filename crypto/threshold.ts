@@ -18,7 +18,7 @@
 // zeroed; their memory is reclaimed by the collector).
 import { checkPrimeSync } from 'node:crypto';
 import { bitLength } from './bytes.ts';
-import { FixedBaseTable } from './fixed-base.ts';
+import { sharedFixedBaseTable, type FixedBaseTable } from './fixed-base.ts';
 import { hashToInt } from './hash.ts';
 import { gcd, mod, modInverse } from './modular.ts';
 import { modExpFor, modPow, modPowPublic } from './modexp.ts';
@@ -216,8 +216,6 @@ interface Context {
 }
 
 const contexts = new WeakMap<object, Context>();
-/** Tables keyed by (n, v) so that re-created params objects (e.g. parsed from a manifest) share one. */
-const tables = new Map<string, FixedBaseTable>();
 
 function inGroup(x: unknown, n: bigint, n2: bigint): x is bigint {
   return typeof x === 'bigint' && x > 0n && x < n2 && gcd(x, n) === 1n;
@@ -272,17 +270,9 @@ function shareExponentBits(ctx: Context): number {
   return bitLength(ctx.n2 - 1n) + bitLength(ctx.delta);
 }
 
+/** Shared by (n, v) (fixed-base.ts), so that re-created params objects (e.g. parsed from a manifest) share one. */
 function vTableOf(ctx: Context): FixedBaseTable {
-  if (!ctx.vTable) {
-    const key = `${ctx.n.toString(16)}:${ctx.params.v.toString(16)}`;
-    let table = tables.get(key);
-    if (!table) {
-      if (tables.size >= 4) tables.clear();
-      table = new FixedBaseTable(ctx.params.v, ctx.n2, bitLength(ctx.responseBound - 1n), V_TABLE_WINDOW);
-      tables.set(key, table);
-    }
-    ctx.vTable = table;
-  }
+  ctx.vTable ??= sharedFixedBaseTable(ctx.params.v, ctx.n2, bitLength(ctx.responseBound - 1n), V_TABLE_WINDOW);
   return ctx.vTable;
 }
 

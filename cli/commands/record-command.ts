@@ -23,6 +23,8 @@ export interface RecordOptions {
  * hundreds of nodes sharing one process in a simulation) takes far longer than the 30 s given
  * to other requests. */
 export const RECORD_TIMEOUT_MS = 5 * 60_000;
+/** Sources asked at once. */
+export const RECORD_CONCURRENCY = 8;
 
 export interface RecordOutcome {
   record: ElectionRecord;
@@ -42,17 +44,24 @@ export async function runRecord(o: RecordOptions): Promise<RecordOutcome> {
   if (o.from.length === 0) throw new Error('give at least one --from URL');
   if (existsSync(o.out) && readdirSync(o.out).length > 0) throw new Error(`${o.out} is not empty: write the record into a new folder`);
 
-  const exports: { source: string; data: RecordExport }[] = [];
-  for (const url of o.from) {
-    const client = new NodeClient(url, { timeoutMs: o.timeoutMs ?? RECORD_TIMEOUT_MS });
-    try {
-      const data = await client.record();
-      if (!data || typeof data !== 'object') throw new Error('the response is not a record');
-      exports.push({ source: client.baseUrl, data });
-    } catch (err) {
-      warn(`${client.baseUrl}: ${errorMessage(err)}; this source is left out`);
+  // A few sources at a time (a simulation collects from hundreds of precincts); merged in the
+  // order given, so the first source's version wins as it would one by one.
+  const fetched: ({ source: string; data: RecordExport } | undefined)[] = new Array(o.from.length);
+  let next = 0;
+  const fetchNext = async (): Promise<void> => {
+    for (let i = next++; i < o.from.length; i = next++) {
+      const client = new NodeClient(o.from[i]!, { timeoutMs: o.timeoutMs ?? RECORD_TIMEOUT_MS });
+      try {
+        const data = await client.record();
+        if (!data || typeof data !== 'object') throw new Error('the response is not a record');
+        fetched[i] = { source: client.baseUrl, data };
+      } catch (err) {
+        warn(`${client.baseUrl}: ${errorMessage(err)}; this source is left out`);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, o.from.length) }, fetchNext));
+  const exports = fetched.filter((e): e is { source: string; data: RecordExport } => e !== undefined);
   if (exports.length === 0) throw new Error('no node served its record');
   const { record, sources } = mergeRecordExports(exports, warn);
   writeRecord(o.out, record);

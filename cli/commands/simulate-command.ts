@@ -5,6 +5,7 @@ import { DEFAULT_SIMULATION } from '../../sim/network/simulation-options.ts';
 import { loadManifest } from '../../setup/setup-files.ts';
 import { ElectionContext } from '../../protocol/election.ts';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 function int(name: string, min = 0) {
   return (value: string): number => {
@@ -30,6 +31,12 @@ function percent(name: string) {
     if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`${name} takes a percentage from 0 to 100, such as 1%`);
     return n;
   };
+}
+
+/** --shards: a count, or "auto" for one shard per core. */
+function shards(value: string): number {
+  if (value === 'auto') return availableParallelism();
+  return int('--shards', 0)(value);
 }
 
 /** A fault flag given bare (its default duration) or with a duration. */
@@ -65,6 +72,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--precincts <n>', 'precincts per county', int('--precincts', 1))
     .option('--key-bits <n>', 'Paillier modulus size (2048 default; 1024 for quick runs)', int('--key-bits', 1024))
     .option('--processes', 'run one OS process per node (default: all nodes in this process)')
+    .option('--shards <n>', 'run the nodes in n processes, a county with its precincts together ("auto": one per core; default: all in this process)', shards)
     .option('--base-port <n>', `first port (default ${DEFAULT_SIMULATION.basePort}); node i uses base+2i and base+2i+1`, int('--base-port', 1))
     .option('--out <dir>', 'keep the election, configs, logs, record and expected counts here')
     .option('--kill-precinct', 'run one precinct as its own process, SIGKILL it mid-voting and restart it')
@@ -109,6 +117,7 @@ export function registerSimulateCommand(program: Command): void {
         ...(opts.basePort ? { basePort: opts.basePort } : {}),
         ...(opts.out ? { out: opts.out } : {}),
         processes: !!opts.processes,
+        ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
         killPrecinct: !!opts.killPrecinct,
         countyDown: !!opts.countyDown,
         trusteesOffline: opts.trusteesOffline ?? 0,

@@ -21,6 +21,9 @@ export interface SimulationOptions {
   out?: string;
   /** One OS process per node instead of one process for all. */
   processes: boolean;
+  /** Nodes spread over this many shard processes (a county with its precincts together), so that
+   *  one event loop per core carries them; 0: every node in this process. */
+  shards: number;
   basePort: number;
   killPrecinct: boolean;
   countyDown: boolean;
@@ -61,6 +64,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   seed: 'tallymesh',
   keyBits: 2048,
   processes: false,
+  shards: 0,
   basePort: DEFAULT_PORTS.basePort,
   killPrecinct: false,
   countyDown: false,

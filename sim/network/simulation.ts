@@ -31,9 +31,12 @@ import { HostLab, namespaceSupport, wireShaping } from './host-lab.ts';
 import { placeOnHosts, type Placement } from './host-placement.ts';
 import { startWireFaults, type WireFaults } from './wire-faults.ts';
 import type { RosterEntry } from '../../protocol/manifest.ts';
+import { scrapeTraffic, type Traffic } from './traffic.ts';
+import type { ShardStats } from './node-shard.ts';
 
-/** Precincts closed side by side. */
-const CLOSING_CONCURRENCY = 8;
+/** Precincts closed side by side: a close mostly waits for its synced LevelDB writes, so many go
+ *  at once (officials close every precinct at the same hour anyway). */
+const CLOSING_CONCURRENCY = 32;
 
 
 export interface SimulationOutcome {
@@ -53,6 +56,10 @@ export interface SimulationOutcome {
   problems: string[];
   /** Peak resident memory of this process (all in-process nodes), in MiB. */
   peakRssMb: number;
+  /** Each shard process (--shards) when the count was done: its nodes and memory. */
+  shards: (ShardStats & { assigned: number })[];
+  /** Summed from every node's /metrics when the count was done (undefined without a result). */
+  traffic: Traffic | undefined;
   /** Set when so many trustees are offline that no result can exist. */
   expectNoResult: { offline: number; trustees: number; threshold: number } | undefined;
 }
@@ -158,11 +165,13 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   const downCounty = o.countyDown ? counties[0]! : undefined;
   // On hosts every node is its own process, in its host's namespace.
   const processes = new Set(o.processes || hosts ? roster.map((e) => e.id) : killed ? [killed] : []);
+  if (o.shards && (o.processes || hosts)) throw new Error('--shards groups nodes in a few processes; --processes and --hosts give every node its own');
 
   const rogueKey = o.roguePeer ? (await import('./rogue-scenario.ts')).newRogueKey() : undefined;
   const net = new SimNetwork(electionDir, {
     processes,
     offline,
+    shards: o.shards,
     logDir: join(out, 'logs'),
     ...(rogueKey ? { observers: [rogueKey.peerId] } : {}),
     ...(hosts ? { hostCommand: (id: string, cmd: string, args: string[]) => hosts.lab.command(hosts.placement.hostOf.get(id)!, cmd, args) } : {}),
@@ -175,13 +184,16 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   let checks: CheckResult[] = [];
   let verificationSummary: string[] = [];
   let receiptsChecked = 0;
+  let shards: SimulationOutcome['shards'] = [];
+  let traffic: Traffic | undefined;
   const expected = new Map<string, bigint[]>();
   try {
     t0 = performance.now();
     let started = 0;
     await net.startAll(() => progress.line('nodes', `${++started}/${net.online.length} started`));
     const where = hosts ? `on ${hosts.placement.hosts} hosts (network namespaces ${hosts.lab.address(0)}…${hosts.lab.address(hosts.placement.hosts - 1)})` : 'on 127.0.0.1';
-    progress.done('nodes', `${net.online.length} nodes ${where} (${processes.size ? `${processes.size} as their own process` : 'all in this process'})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
+    const how = processes.size ? `${processes.size} as their own process` : o.shards ? `in ${net.shardSizes.length} shard processes of ${net.shardSizes.join(', ')}` : 'all in this process';
+    progress.done('nodes', `${net.online.length} nodes ${where} (${how})${offline.size ? `; ${offline.size} trustees offline` : ''}`);
     phases.start = performance.now() - t0;
     const dashboard = `${net.url(nationalId)}/dashboard`;
     progress.note(`dashboard: ${dashboard} (the national node's live map of the count)`);
@@ -329,12 +341,19 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
     } else {
       progress.done('decryption', `result combined and signed by the national node (${(phases.decryption / 1000).toFixed(1)} s)`);
     }
+    // What the nodes hold and have sent by now: the count is done, the record export not begun.
+    const sizes = net.shardSizes;
+    shards = (await net.shardStats()).map((s, i) => ({ ...s, assigned: sizes[i]! }));
+    if (announced) traffic = await scrapeTraffic(net.online.map((id) => net.url(id)));
 
     // The record and its verification
     if (announced) {
       t0 = performance.now();
       const recordDir = join(out, 'record');
       const { record } = await runRecord({ from: [nationalId, ...precincts].map((id) => net.url(id)), out: recordDir, print: () => undefined, warn: (w) => progress.note(`record: ${w}`) });
+      phases.record = performance.now() - t0;
+      progress.done('record', `collected from the national node and ${precincts.length} precincts (${(phases.record / 1000).toFixed(1)} s)`);
+      t0 = performance.now();
       // One verification of the written folder, every core, the killed precinct's receipts with it.
       const list = killed ? (receipts.get(killed) ?? []) : [];
       const verification = await verifyRecordDir(recordDir, { receipts: list.map((receipt) => ({ label: `receipt ${receipt.logPosition} of ${killed}`, receipt })) });
@@ -376,7 +395,7 @@ export async function runSimulation(input: Partial<SimulationOptions> = {}): Pro
   const ok = correct && problems.length === 0 && checks.length > 0 && checks.every((c) => c.status === 'pass');
   const threshold = election.manifest.threshold.threshold;
   const expectNoResult = trustees.length - offline.size < threshold ? { offline: offline.size, trustees: trustees.length, threshold } : undefined;
-  return { ok, out, fromRecords: !!records, expected, announced, checks, verificationSummary, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult, peakRssMb: peakRss / 2 ** 20 };
+  return { ok, out, fromRecords: !!records, expected, announced, checks, verificationSummary, phases, nationalStatus, receiptsChecked, rogue, problems, expectNoResult, peakRssMb: peakRss / 2 ** 20, shards, traffic };
 }
 
 /** The closing report: counts, checks, phase times. */
@@ -402,7 +421,15 @@ export function printReport(outcome: SimulationOutcome, contests: { id: string; 
   say('');
   say('phase                  seconds');
   for (const [phase, ms] of Object.entries(outcome.phases)) say(`${phase.padEnd(20)}${(ms / 1000).toFixed(2).padStart(10)}`);
-  say(`${'peak RSS'.padEnd(20)}${outcome.peakRssMb.toFixed(0).padStart(10)} MiB (this process${outcome.phases.start !== undefined ? ', all in-process nodes' : ''})`);
+  say(`${'peak RSS'.padEnd(20)}${outcome.peakRssMb.toFixed(0).padStart(10)} MiB (this process${outcome.phases.start !== undefined && !outcome.shards.length ? ', all in-process nodes' : ''})`);
+  for (const [i, s] of outcome.shards.entries()) {
+    say(`${`shard-${i}`.padEnd(20)}${(s.maxRss / 2 ** 20).toFixed(0).padStart(10)} MiB peak RSS, ${s.assigned} nodes (${(s.maxRss / 2 ** 20 / Math.max(1, s.assigned)).toFixed(1)} MiB per node; after the count ${(s.rss / 2 ** 20).toFixed(0)} MiB, V8 heap ${(s.heapUsed / 2 ** 20).toFixed(0)} of ${(s.heapTotal / 2 ** 20).toFixed(0)} MiB, external ${(s.external / 2 ** 20).toFixed(0)} MiB)`);
+  }
+  const t = outcome.traffic;
+  if (t && t.nodes) {
+    const per = (x: number): string => (x / t.nodes).toFixed(1);
+    say(`traffic per node (${t.nodes} nodes' /metrics after the count): gossip RPCs ${per(t.rpcsSent)} sent / ${per(t.rpcsReceived)} received, messages ${per(t.messagesSent)} / ${per(t.messagesReceived)}, ${(t.bytesSent / t.nodes / 1024).toFixed(1)} / ${(t.bytesReceived / t.nodes / 1024).toFixed(1)} KiB; pulls ${per(t.pulls)}`);
+  }
   if (outcome.receiptsChecked) say(`\n--kill-precinct: ${outcome.receiptsChecked} receipts of the killed precinct verified against the record`);
   if (outcome.rogue) {
     say(`\n--rogue-peer ${outcome.rogue.peerId}: published ${outcome.rogue.published.join(', ')}; none counted. Rejections on ${outcome.rogue.target}:`);

@@ -73,6 +73,22 @@ describe('npm run simulate', () => {
     expect(metrics).toMatch(/tallymesh_equivocations_total\{type="precinct-tally"\} [1-9]/);
   }, SCENARIO_TIMEOUT);
 
+  it('--shards 2: the nodes in two shard processes (a county with its precincts together), memory and traffic reported', async () => {
+    const { outcome, output } = await simulate({ basePort: 26600, shards: 2 });
+    expectCorrect(outcome);
+    // 17 nodes: the national node, a state and 9 trustees as groups of one, two counties with their precincts.
+    expect(outcome.shards.map((s) => s.assigned).sort()).toEqual([8, 9]);
+    for (const s of outcome.shards) {
+      expect(s.nodes).toBe(s.assigned);
+      expect(s.maxRss).toBeGreaterThanOrEqual(s.rss);
+    }
+    expect(outcome.traffic?.nodes).toBe(17);
+    expect(outcome.traffic!.messagesSent).toBeGreaterThan(0);
+    expect(outcome.traffic!.bytesReceived).toBeGreaterThan(0);
+    expect(output).toMatch(/shard-0 +\d+ MiB peak RSS, \d+ nodes/);
+    expect(output).toMatch(/traffic per node \(17 nodes' \/metrics/);
+  }, SCENARIO_TIMEOUT);
+
   it('--processes: one OS process per node, the same binary and configs', async () => {
     const { outcome } = await simulate({ basePort: 26200, processes: true, states: 1, counties: 1, precincts: 2 });
     expectCorrect(outcome);

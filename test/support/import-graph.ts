@@ -92,7 +92,7 @@ export const ALLOWED_NODE_MODULES: Record<string, string[]> = {
 };
 
 /** The only files that may load polyfill.ts for its side effect: entry points. */
-export const POLYFILL_ENTRY_POINTS = ['bin/tallymesh.js', 'threads/worker-entry.mjs', 'vitest.config.ts', 'bench/run.ts', 'bench/node-memory.bench.ts', 'sim/us-scale/run.ts'];
+export const POLYFILL_ENTRY_POINTS = ['bin/tallymesh.js', 'threads/worker-entry.mjs', 'vitest.config.ts', 'bench/run.ts', 'bench/node-memory.bench.ts', 'sim/us-scale/run.ts', 'sim/network/node-shard.ts'];
 
 /** What the command-line program loads before any command runs may take from sim/ (defaults only). */
 export const CLI_SIM_ALLOWED = ['sim/network/simulation-options.ts'];

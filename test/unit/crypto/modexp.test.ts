@@ -1,7 +1,7 @@
 import { generatePrimeSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bitLength } from '../../../crypto/bytes.ts';
-import { FixedBaseTable } from '../../../crypto/fixed-base.ts';
+import { FixedBaseTable, sharedFixedBaseTable } from '../../../crypto/fixed-base.ts';
 import { ModExp, modExpFor, modPow } from '../../../crypto/modexp.ts';
 import { modPowBigint } from '../../../crypto/modular.ts';
 import { randomBelow, randomBits } from '../../../crypto/random.ts';
@@ -189,6 +189,18 @@ describe('FixedBaseTable', () => {
     const max = (1n << 100n) - 1n;
     expect(table.pow(max)).toBe(modPowBigint(base, max, m));
     expect(table.pow(1n << 99n)).toBe(modPowBigint(base, 1n << 99n, m));
+  });
+
+  it('sharedFixedBaseTable: one table per (base, modulus, bits, window) in a thread, with the same powers', () => {
+    const m = randomOddModulus(512);
+    const base = randomBelow(m);
+    const a = sharedFixedBaseTable(base, m, 200, 6);
+    expect(sharedFixedBaseTable(base, m, 200, 6)).toBe(a);
+    expect(sharedFixedBaseTable(base, m, 200, 5)).not.toBe(a);
+    expect(sharedFixedBaseTable(base, m, 201, 6)).not.toBe(a);
+    expect(sharedFixedBaseTable(base + 1n, m, 200, 6)).not.toBe(a);
+    const e = randomBits(200);
+    expect(a.pow(e)).toBe(modPowBigint(base, e, m));
   });
 
   it('reduces a base above the modulus', () => {
